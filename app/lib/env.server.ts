@@ -1,0 +1,96 @@
+/**
+ * Configuration, validated once. Every other module reads settings from here, never from
+ * process.env directly. A missing or bad setting stops the start with a message naming it.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Owner connection: migrations and seeds. Unset in development → embedded PostgreSQL. */
+    DATABASE_URL: postgresUrl.optional(),
+    /** Application-role connection (leadflow_app). Derived from DATABASE_URL when unset. */
+    APP_DATABASE_URL: postgresUrl.optional(),
+    /** Password given to leadflow_app when it is created (derived URLs use it). */
+    APP_DB_PASSWORD: z.string().min(8).optional(),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** 32 random bytes, base64 or hex: encrypts secrets kept in the database. */
+    LEADFLOW_ENCRYPTION_KEY: z.string().min(32).optional(),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PUBLIC_URL: z.string().url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    /** Run the Graphile Worker inside the web process (npm start) or not (a separate worker). */
+    RUN_WORKER: bool.default(true),
+    SEED_DEMO: bool.optional(),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    DATA_DIR: z.string().default('.data'),
+    N8N_URL: z.string().url().optional(),
+    N8N_API_KEY: z.string().min(1).optional(),
+    N8N_PORT: z.coerce.number().int().min(1024).max(65535).default(5678),
+    LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      for (const key of ['DATABASE_URL', 'SESSION_SECRET', 'LEADFLOW_ENCRYPTION_KEY'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+      }
+    }
+    if ((env.N8N_URL && !env.N8N_API_KEY) || (!env.N8N_URL && env.N8N_API_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['N8N_API_KEY'], message: 'N8N_URL and N8N_API_KEY go together' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a whole environment; throws ConfigError naming every bad setting. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" (docker-compose passes `FOO=` for absent values).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+/** The process configuration (parsed once, lazily). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** The application-role URL: APP_DATABASE_URL, or DATABASE_URL with the leadflow_app user. */
+export function appDatabaseUrl(e: Env = env()): string {
+  if (e.APP_DATABASE_URL) return e.APP_DATABASE_URL;
+  if (!e.DATABASE_URL) throw new ConfigError(['DATABASE_URL: is required (or APP_DATABASE_URL)']);
+  const url = new URL(e.DATABASE_URL);
+  url.username = 'leadflow_app';
+  url.password = e.APP_DB_PASSWORD ?? '';
+  return url.toString();
+}
+
+/** The cookie-signing secret; required (npm start generates one for development). */
+export function sessionSecret(e: Env = env()): string {
+  if (!e.SESSION_SECRET) throw new ConfigError(['SESSION_SECRET: is required']);
+  return e.SESSION_SECRET;
+}

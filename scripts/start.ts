@@ -1,0 +1,83 @@
+/**
+ * `npm start`: one process that brings up the whole platform on localhost.
+ *   embedded PostgreSQL (when DATABASE_URL is unset) → migrations → demo tenant (first run)
+ *   → Graphile Worker → the Remix app on http://localhost:3000.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequestHandler } from '@remix-run/express';
+import { broadcastDevReady, type ServerBuild } from '@remix-run/node';
+import express from 'express';
+import pino from 'pino';
+import { ConfigError } from '../app/lib/env.server';
+import { prepareEnvironment } from './runtime';
+
+const boot = pino({ level: process.env.LOG_LEVEL || 'info', base: { service: 'leadflow' } });
+const startedAt = Date.now();
+
+async function main() {
+  const prepared = await prepareEnvironment({ log: (m) => boot.info(m) });
+  const { env } = prepared;
+  // Modules below read configuration; import them after the environment is complete.
+  const { logger } = await import('../app/lib/logger.server');
+  const { database } = await import('../app/lib/db.server');
+  const { seedDemo } = await import('../db/seed');
+  const log = logger();
+
+  const shouldSeed = env.SEED_DEMO ?? env.NODE_ENV !== 'production';
+  const demo = shouldSeed ? await seedDemo(database()) : null;
+
+  let worker: { stop(): Promise<void> } | null = null;
+  if (env.RUN_WORKER) {
+    const { startWorker } = await import('../worker/index');
+    worker = await startWorker(log.child({ component: 'worker' }));
+  }
+
+  const buildPath = path.resolve('build/index.js');
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }));
+  app.use(express.static('public', { maxAge: '1h' }));
+  app.all('*', createRequestHandler({ build, mode: env.NODE_ENV }));
+  const server = app.listen(env.PORT, env.HOST, () => {
+    const url = `http://localhost:${env.PORT}`;
+    log.info({ url, ms: Date.now() - startedAt }, `Leadflow is running at ${url}`);
+    if (demo) {
+      // Printed once, on the run that created it.
+      process.stdout.write(
+        `\n  Demo workspace ready. Log in at ${url}/login\n    email:    ${demo.email}\n    password: ${demo.password}\n\n`,
+      );
+    }
+    if (process.env.LEADFLOW_DEV) void broadcastDevReady(build);
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await worker?.stop();
+    await database().close();
+    await prepared.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      shutdown(signal).catch((err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`\nLeadflow cannot start: ${err.message}\n\n`);
+  } else {
+    boot.fatal({ err }, 'Leadflow failed to start');
+  }
+  process.exit(1);
+});

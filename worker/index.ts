@@ -1,0 +1,54 @@
+/**
+ * The Graphile Worker runner. `npm start` runs it in-process; production runs it as its own
+ * service (`node --import tsx worker/main.ts`), scaled out by starting more of them.
+ */
+import os from 'node:os';
+import { sql } from 'drizzle-orm';
+import { Logger, parseCrontab, run, type Runner } from 'graphile-worker';
+import type pino from 'pino';
+import { database } from '../app/lib/db.server';
+import { appDatabaseUrl, env } from '../app/lib/env.server';
+import { crontab } from './crontab';
+import { taskList } from './tasks';
+
+export interface WorkerHandle {
+  runner: Runner;
+  stop(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 10_000;
+
+export async function startWorker(log: pino.Logger): Promise<WorkerHandle> {
+  const instance = `${os.hostname()}:${process.pid}`;
+  const logger = new Logger((scope) => (level, message, meta) => {
+    const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'debug' ? 'debug' : 'info';
+    log[method]({ ...scope, ...meta }, message);
+  });
+  const runner = await run({
+    connectionString: appDatabaseUrl(),
+    concurrency: env().WORKER_CONCURRENCY,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList,
+    parsedCronItems: parseCrontab(crontab),
+    logger,
+  });
+  const beat = async () => {
+    await database().db.execute(sql`
+      insert into system_heartbeats (component, instance, beat_at, details)
+      values ('worker', ${instance}, now(), ${JSON.stringify({ concurrency: env().WORKER_CONCURRENCY })}::jsonb)
+      on conflict (component) do update set instance = excluded.instance, beat_at = now(), details = excluded.details`);
+  };
+  await beat();
+  const timer = setInterval(() => {
+    beat().catch((err: unknown) => log.warn({ err }, 'worker heartbeat failed'));
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return {
+    runner,
+    async stop() {
+      clearInterval(timer);
+      await runner.stop();
+    },
+  };
+}
