@@ -2,7 +2,7 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const alias = { '~': path.resolve(import.meta.dirname, 'app') };
-const exclude = ['**/node_modules/**', 'build/**', 'n8n-runtime/**', '.data/**', 'e2e/**'];
+const exclude = ['**/node_modules/**', 'build/**', 'n8n-runtime/**', '.data/**'];
 // Pure engines: no database, no services.
 const pure = ['workflow-compiler/**/*.test.ts', 'worker/enrichment/**/*.test.ts', 'worker/scoring/**/*.test.ts'];
 

@@ -30,6 +30,8 @@ export interface Database {
   withTenant<T>(ctx: string | TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs `fn` scoped to a user only: their memberships and tenants, no tenant's data. */
   withUser<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The id of the tenant with this slug, or null (reads that one row only; see 0002_tenant_lookup). */
+  tenantIdBySlug(slug: string): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -71,5 +73,13 @@ export function createDatabase(url: string, opts: { max?: number; onError?: (err
     });
   }
 
-  return { pool, db, withTenant, withUser, close: () => pool.end() };
+  async function tenantIdBySlug(slug: string): Promise<string | null> {
+    return db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.lookup_slug', ${slug}, true)`);
+      const rows = await tx.execute<{ id: string }>(sql`select id from tenants where slug = ${slug}`);
+      return rows.rows[0]?.id ?? null;
+    });
+  }
+
+  return { pool, db, withTenant, withUser, tenantIdBySlug, close: () => pool.end() };
 }

@@ -3,6 +3,7 @@
  *   embedded PostgreSQL (when DATABASE_URL is unset) → migrations → demo tenant (first run)
  *   → Graphile Worker → the Remix app on http://localhost:3000.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequestHandler } from '@remix-run/express';
@@ -26,6 +27,12 @@ async function main() {
 
   const shouldSeed = env.SEED_DEMO ?? env.NODE_ENV !== 'production';
   const demo = shouldSeed ? await seedDemo(database()) : null;
+  const demoFile = path.resolve(env.DATA_DIR, 'demo-login.json');
+  if (demo) {
+    fs.mkdirSync(path.dirname(demoFile), { recursive: true });
+    fs.writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
+  }
+  const demoLogin = demo ?? (shouldSeed && fs.existsSync(demoFile) ? (JSON.parse(fs.readFileSync(demoFile, 'utf8')) as typeof demo) : null);
 
   let worker: { stop(): Promise<void> } | null = null;
   if (env.RUN_WORKER) {
@@ -43,10 +50,10 @@ async function main() {
   const server = app.listen(env.PORT, env.HOST, () => {
     const url = `http://localhost:${env.PORT}`;
     log.info({ url, ms: Date.now() - startedAt }, `Leadflow is running at ${url}`);
-    if (demo) {
-      // Printed once, on the run that created it.
+    if (demoLogin) {
+      // The demo login lives in the git-ignored data folder (development only).
       process.stdout.write(
-        `\n  Demo workspace ready. Log in at ${url}/login\n    email:    ${demo.email}\n    password: ${demo.password}\n\n`,
+        `\n  Demo workspace ready. Log in at ${url}/login\n    email:    ${demoLogin.email}\n    password: ${demoLogin.password}\n\n`,
       );
     }
     if (process.env.LEADFLOW_DEV) void broadcastDevReady(build);

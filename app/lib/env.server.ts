@@ -40,17 +40,19 @@ export const envSchema = z
     N8N_PORT: z.coerce.number().int().min(1024).max(65535).default(5678),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production') {
-      for (const key of ['DATABASE_URL', 'SESSION_SECRET', 'LEADFLOW_ENCRYPTION_KEY'] as const) {
-        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
-      }
-    }
-    if ((env.N8N_URL && !env.N8N_API_KEY) || (!env.N8N_URL && env.N8N_API_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['N8N_API_KEY'], message: 'N8N_URL and N8N_API_KEY go together' });
-    }
   });
+
+/** Rules across settings, checked on the raw values so they are reported with type errors too. */
+function crossChecks(raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (raw.NODE_ENV === 'production') {
+    for (const key of ['DATABASE_URL', 'SESSION_SECRET', 'LEADFLOW_ENCRYPTION_KEY']) {
+      if (!raw[key]) problems.push(`${key}: is required in production`);
+    }
+  }
+  if (Boolean(raw.N8N_URL) !== Boolean(raw.N8N_API_KEY)) problems.push('N8N_API_KEY: N8N_URL and N8N_API_KEY go together');
+  return problems;
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -66,9 +68,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   // Empty strings mean "unset" (docker-compose passes `FOO=` for absent values).
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  }
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)),
+    ...crossChecks(cleaned),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }
 

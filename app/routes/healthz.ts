@@ -18,6 +18,7 @@ export async function loader() {
     db = { ok: false, error: 'database unreachable' };
     worker = { ok: false, lastBeatSecondsAgo: null };
   }
-  const ok = db.ok && worker.ok;
-  return json({ status: ok ? 'ok' : 'degraded', database: db, worker }, { status: ok ? 200 : 503, headers: { 'Cache-Control': 'no-store' } });
+  // 503 only when this instance cannot serve (no database); a stopped worker is reported, not fatal.
+  const status = !db.ok ? 'down' : worker.ok ? 'ok' : 'degraded';
+  return json({ status, database: db, worker }, { status: db.ok ? 200 : 503, headers: { 'Cache-Control': 'no-store' } });
 }
