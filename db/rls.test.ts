@@ -62,7 +62,7 @@ describe('tenant isolation as the application role', () => {
 
   it('the model layer sees only the current tenant', async () => {
     const seenByA = await db.withTenant(a, (tx) => listLeads(tx));
-    expect(seenByA.map((l) => l.id)).toEqual([leadA]);
+    expect(seenByA.leads.map((l) => l.id)).toEqual([leadA]);
     expect(await db.withTenant(a, (tx) => getLead(tx, leadB))).toBeNull();
     expect(await db.withTenant(b, (tx) => getLead(tx, leadB))).not.toBeNull();
   });

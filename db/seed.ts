@@ -27,8 +27,8 @@ export async function seedDemo(database: Database): Promise<{ email: string; pas
       ['Linus', 'Torvalds', 'linus@kernel.example', 'Kernel Org', 'customer'],
       ['Margaret', 'Hamilton', 'margaret@apollo.example', 'Apollo Guidance', 'new'],
     ] as const;
-    for (const [firstName, lastName, email, company, stage] of people) {
-      await createLead(tx, tenant.id, { firstName, lastName, email, company, stage }, user.id);
+    for (const [firstName, lastName, email, companyName, stage] of people) {
+      await createLead(tx, tenant.id, { firstName, lastName, email, companyName, stage }, user.id);
     }
   });
   return { email: DEMO_EMAIL, password, slug: 'demo' };

@@ -30,10 +30,12 @@ Commands:
                                                     password from stdin, else generated and printed
 `;
 
-function parse(argv: string[], options: ParseArgsConfig['options'], positionals: number) {
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parse<O extends Options>(argv: string[], options: O, positionals: number) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -13,7 +13,7 @@ const secrets = {
 
 function compose(env: Record<string, string>) {
   try {
-    return { code: 0, out: execFileSync('docker-compose', ['config', '-q'], { env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' }).toString() };
+    return { code: 0, out: execFileSync('docker-compose', ['config', '-q'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } as unknown as NodeJS.ProcessEnv, stdio: 'pipe' }).toString() };
   } catch (err) {
     const e = err as { status: number; stderr: Buffer };
     return { code: e.status, out: e.stderr.toString() };
@@ -24,7 +24,7 @@ describe('docker-compose.yml (validated offline by Debian docker-compose)', () =
   it('is a valid Compose file with every production service', () => {
     expect(fs.existsSync('/usr/bin/docker-compose'), 'apt-get install -y docker-compose').toBe(true);
     expect(compose(secrets)).toEqual({ code: 0, out: '' });
-    const services = execFileSync('docker-compose', ['config', '--services'], { env: { PATH: process.env.PATH, ...secrets } })
+    const services = execFileSync('docker-compose', ['config', '--services'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...secrets } as unknown as NodeJS.ProcessEnv })
       .toString()
       .trim()
       .split('\n')

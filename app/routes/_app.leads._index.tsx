@@ -9,7 +9,7 @@ export const meta: MetaFunction = () => [{ title: 'Leads · Leadflow' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { tenant, user } = await requireTenant(request, 'viewer');
-  const leads = await database().withTenant({ tenantId: tenant.tenantId, userId: user.id }, (tx) => listLeads(tx, { limit: 50 }));
+  const { leads } = await database().withTenant({ tenantId: tenant.tenantId, userId: user.id }, (tx) => listLeads(tx, { limit: 50 }));
   return json({ leads });
 }
 
@@ -37,7 +37,7 @@ export default function Leads() {
                 <tr key={l.id}>
                   <td>{[l.firstName, l.lastName].filter(Boolean).join(' ') || '—'}</td>
                   <td>{l.email ?? '—'}</td>
-                  <td>{l.company ?? '—'}</td>
+                  <td>{l.companyName ?? '—'}</td>
                   <td>{l.stage}</td>
                   <td>{new Date(l.createdAt).toLocaleDateString()}</td>
                 </tr>
