@@ -38,6 +38,9 @@ export const envSchema = z
     N8N_URL: z.string().url().optional(),
     N8N_API_KEY: z.string().min(1).optional(),
     N8N_PORT: z.coerce.number().int().min(1024).max(65535).default(5678),
+    /** Capture submissions allowed per minute per capture key, and per client IP (per instance). */
+    CAPTURE_RATE_PER_KEY: z.coerce.number().int().min(1).default(6000),
+    CAPTURE_RATE_PER_IP: z.coerce.number().int().min(1).default(120),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   });

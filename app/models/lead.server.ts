@@ -53,8 +53,8 @@ export async function appendEvent(
   actor: Actor,
   payload: Record<string, unknown> = {},
   occurredAt?: Date,
-): Promise<void> {
-  await tx.insert(schema.leadEvents).values({
+): Promise<LeadEvent> {
+  const [event] = await tx.insert(schema.leadEvents).values({
     tenantId,
     id: uuidv7(),
     leadId,
@@ -63,7 +63,8 @@ export async function appendEvent(
     actorId: actor.id ?? null,
     payload,
     ...(occurredAt ? { occurredAt } : {}),
-  });
+  }).returning();
+  return event;
 }
 
 export interface UpsertResult {
