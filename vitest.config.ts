@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 const alias = { '~': path.resolve(import.meta.dirname, 'app') };
 const exclude = ['**/node_modules/**', 'build/**', 'n8n-runtime/**', '.data/**'];
 // Pure engines: no database, no services.
-const pure = ['workflow-compiler/**/*.test.ts', 'worker/enrichment/**/*.test.ts', 'worker/scoring/**/*.test.ts'];
+const pure = [
+  'workflow-compiler/**/*.test.ts',
+  'worker/enrichment/**/*.test.ts',
+  'worker/scoring/**/*.test.ts',
+  'app/lib/import/**/*.test.ts',
+];
 
 export default defineConfig({
   resolve: { alias },
@@ -14,7 +19,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     maxWorkers: 2,
     projects: [
-      { resolve: { alias }, test: { name: 'unit', include: pure, exclude, setupFiles: ['./test/setup.ts'] } },
+      { resolve: { alias }, test: { name: 'unit', include: pure, exclude, setupFiles: ['./test/setup.ts'], testTimeout: 30_000 } },
       {
         resolve: { alias },
         test: {
