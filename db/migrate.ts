@@ -26,9 +26,9 @@ export async function migrateDatabase(ownerUrl: string, opts: MigrateOptions = {
   try {
     // Serialise concurrent migrators (two processes starting at once).
     await client.query('select pg_advisory_lock(7263541)');
-    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
-    // Graphile Worker migrates its own schema (it takes its own lock).
+    // Graphile Worker's schema first: our SQL functions call graphile_worker.add_job.
     await runWorkerMigrations({ connectionString: ownerUrl, logger: quietLogger });
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     await client.query(`
       GRANT USAGE ON SCHEMA graphile_worker TO ${APP_ROLE};
       GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${APP_ROLE};

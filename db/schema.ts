@@ -352,3 +352,219 @@ export const systemSecrets = pgTable('system_secrets', {
   updatedAt: updatedAt(),
   active: boolean('active').notNull().default(true),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Workflows (canvas graphs compiled to n8n)
+
+export const WORKFLOW_STATUSES = ['draft', 'published', 'unpublished', 'archived'] as const;
+
+export const workflows = pgTable(
+  'workflows',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull().defaultRandom(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** The draft as the canvas saves it: {nodes, edges, viewport}. Plain JSON. */
+    graph: jsonb('graph').notNull(),
+    status: text('status', { enum: WORKFLOW_STATUSES }).notNull().default('draft'),
+    templateId: text('template_id'),
+    n8nWorkflowId: text('n8n_workflow_id'),
+    publishedVersionId: uuid('published_version_id'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    /** The per-workflow, tenant-scoped API key n8n uses to call back (id only; the key is in n8n). */
+    apiKeyId: uuid('api_key_id'),
+    /** Lead event types the published version's trigger listens to (for the outbox deliverer). */
+    triggerEvents: text('trigger_events').array().notNull().default(sql`'{}'::text[]`),
+    webhookPath: text('webhook_path'),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('workflows_status_idx').on(t.tenantId, t.status)],
+);
+
+/** Immutable published versions: the graph and the exact n8n JSON deployed. */
+export const workflowVersions = pgTable(
+  'workflow_versions',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull().defaultRandom(),
+    workflowId: uuid('workflow_id').notNull(),
+    version: integer('version').notNull(),
+    graph: jsonb('graph').notNull(),
+    compiled: jsonb('compiled').notNull(),
+    note: text('note').notNull().default(''),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('workflow_versions_number_key').on(t.tenantId, t.workflowId, t.version),
+    foreignKey({ columns: [t.tenantId, t.workflowId], foreignColumns: [workflows.tenantId, workflows.id], name: 'workflow_versions_workflow_fk' }).onDelete(
+      'cascade',
+    ),
+  ],
+);
+
+/** What Leadflow created for a tenant inside n8n: its tag and its credentials (ids only). */
+export const n8nTenantResources = pgTable('n8n_tenant_resources', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  tagId: text('tag_id'),
+  credentials: jsonb('credentials').notNull().default(sql`'{}'::jsonb`),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Lead events for workflows, written in the same transaction as the lead change (transactional
+ * outbox). Ids are UUIDv7; the deliverer batches them to each active workflow's webhook.
+ */
+export const leadOutbox = pgTable(
+  'lead_outbox',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull(),
+    type: text('type').notNull(),
+    leadId: uuid('lead_id').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('lead_outbox_type_idx').on(t.tenantId, t.type, t.id)],
+);
+
+/** One row per (workflow, event) delivered: at-least-once delivery, each event once per workflow. */
+export const workflowDeliveries = pgTable(
+  'workflow_deliveries',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    workflowId: uuid('workflow_id').notNull(),
+    eventId: uuid('event_id').notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.workflowId, t.eventId] })],
+);
+
+/** Results of bulk lead operations called back by workflows, keyed for retry de-duplication. */
+export const workflowOperations = pgTable(
+  'workflow_operations',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    result: jsonb('result').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.idempotencyKey] })],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Scoring, enrichment and assignment
+
+/** The tenant's rule-scoring model (worker/scoring/rules.ts schema). */
+export const scoringModels = pgTable('scoring_models', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  model: jsonb('model').notNull(),
+  updatedBy: uuid('updated_by'),
+  updatedAt: updatedAt(),
+});
+
+export const PREDICTIVE_STATUSES = ['queued', 'training', 'ready', 'failed', 'active', 'retired'] as const;
+
+/** Trained predictive models per tenant; one may be active. */
+export const predictiveModels = pgTable(
+  'predictive_models',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull().defaultRandom(),
+    status: text('status', { enum: PREDICTIVE_STATUSES }).notNull().default('queued'),
+    progress: doublePrecision('progress').notNull().default(0),
+    progressMessage: text('progress_message'),
+    excludeFields: text('exclude_fields').array().notNull().default(sql`'{}'::text[]`),
+    metrics: jsonb('metrics'),
+    model: jsonb('model'),
+    error: text('error'),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+/** Enrichment results per key (domain, email, …), shared across tenants: public facts only. */
+export const enrichmentCache = pgTable('enrichment_cache', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+export const ASSIGNMENT_KINDS = ['territory', 'round_robin', 'weighted', 'fallback'] as const;
+
+/** Assignment rules, evaluated in position order. */
+export const assignmentRules = pgTable(
+  'assignment_rules',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull().defaultRandom(),
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ASSIGNMENT_KINDS }).notNull(),
+    /** Conditions (territory) and the rep pool with weights/caps. */
+    config: jsonb('config').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    /** Round-robin position: the next index into the pool (advanced under a row lock). */
+    cursor: integer('cursor').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+/** Per-rep assignment settings: availability and capacity caps. */
+export const repSettings = pgTable(
+  'rep_settings',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
+    available: boolean('available').notNull().default(true),
+    maxOpenLeads: integer('max_open_leads'),
+    maxPerDay: integer('max_per_day'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
+);
+
+/** In-app notifications (e.g. "a lead was assigned to you"). */
+export const notifications = pgTable(
+  'notifications',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull().defaultRandom(),
+    userId: uuid('user_id').notNull(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull().default(sql`'{}'::jsonb`),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('notifications_user_idx').on(t.tenantId, t.userId, t.createdAt.desc())],
+);
