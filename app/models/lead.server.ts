@@ -309,9 +309,12 @@ export class BadCursorError extends Error {
 }
 
 /** WHERE conditions for a filter (shared by list and export). */
-export function filterConditions(filter: Omit<LeadFilter, 'sort' | 'limit' | 'cursor'> & Partial<LeadFilter>): SQL[] {
+export type LeadQuery = Partial<LeadFilter> & { ids?: string[] };
+
+export function filterConditions(filter: LeadQuery): SQL[] {
   const l = schema.leads;
   const where: SQL[] = [];
+  if (filter.ids) where.push(sql`${l.id} in (${sql.join(filter.ids.length ? filter.ids.map((id) => sql`${id}::uuid`) : [sql`null`], sql`, `)})`);
   if (filter.stage?.length === 1) where.push(eq(l.stage, filter.stage[0]));
   else if (filter.stage?.length) where.push(sql`${l.stage} in (${sql.join(filter.stage.map((s) => sql`${s}`), sql`, `)})`);
   if (filter.owner === 'none') where.push(sql`${l.ownerId} is null`);
@@ -334,7 +337,7 @@ export function filterConditions(filter: Omit<LeadFilter, 'sort' | 'limit' | 'cu
   return where;
 }
 
-export async function listLeads(tx: Tx, filter: Partial<LeadFilter> = {}): Promise<{ leads: Lead[]; nextCursor: string | null }> {
+export async function listLeads(tx: Tx, filter: LeadQuery = {}): Promise<{ leads: Lead[]; nextCursor: string | null }> {
   const l = schema.leads;
   const sort = filter.sort ?? '-created';
   const limit = filter.limit ?? 50;
