@@ -28,6 +28,13 @@ Commands:
   tenant create <slug> --name <name> [--parent <slug>]
   user create <email> --tenant <slug> --role <${ROLES.join('|')}> [--name <name>]
                                                     password from stdin, else generated and printed
+  import <file.csv> --tenant <slug> [--dedupe merge|skip] [--dry-run]
+  export --tenant <slug> [--stage s,s] [--owner id|none] [--channel c] [--source s] [--tag t]…
+         [--score-min n] [--score-max n] [--created-after d] [--created-before d] [--q text] [--sort -created|created|-score|score]
+  model evaluate --csv <file> --label <column> [--positive <value>] [--exclude <col,col>] [--folds 5] [--seed 1]
+                                                    cross-validated predictive model metrics as JSON
+  domain [<email|url|host>]                         registrable domain (stdin: one per line)
+  email check [<address>] [--no-dns]               JSON verdict (stdin: one per line, JSON lines)
 `;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -146,6 +153,134 @@ const commands: Record<string, Handler> = {
       return 0;
     });
   },
+};
+
+commands.import = async (argv, io) => {
+  const { values, positionals } = parse(
+    argv,
+    { tenant: { type: 'string' }, dedupe: { type: 'string', default: 'merge' }, 'dry-run': { type: 'boolean', default: false } },
+    1,
+  );
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  if (values.dedupe !== 'merge' && values.dedupe !== 'skip') throw new UsageError('--dedupe must be merge or skip');
+  const fs = await import('node:fs');
+  const file = positionals[0];
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
+  const { UnusableFileError } = await import('../app/lib/import');
+  return withDatabase(io, async (db) => {
+    const tenantId = await db.tenantIdBySlug(values.tenant!);
+    if (!tenantId) throw new UsageError(`no tenant with slug "${values.tenant}"`);
+    const { importLeads } = await import('../app/models/lead-import.server');
+    try {
+      const summary = await importLeads(db, tenantId, fs.createReadStream(file), {
+        dedupe: values.dedupe as 'merge' | 'skip',
+        dryRun: values['dry-run'],
+        actor: { type: 'import', id: 'cli' },
+      });
+      io.stderr.write(
+        `${values['dry-run'] ? 'dry run: ' : ''}${summary.rows} rows: ${summary.inserted} inserted, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.errors.length} problems\n`,
+      );
+      writeJson(io, { ...summary, errors: summary.errors.map(({ row, column, message, severity }) => ({ row, column, message, severity })) });
+      return 0;
+    } catch (err) {
+      if (err instanceof UnusableFileError) throw new UsageError(`${file}: ${err.message}`);
+      throw err;
+    }
+  });
+};
+
+commands.export = async (argv, io) => {
+  const { values } = parse(
+    argv,
+    {
+      tenant: { type: 'string' },
+      stage: { type: 'string' },
+      owner: { type: 'string' },
+      channel: { type: 'string' },
+      source: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      'score-min': { type: 'string' },
+      'score-max': { type: 'string' },
+      'created-after': { type: 'string' },
+      'created-before': { type: 'string' },
+      q: { type: 'string' },
+      sort: { type: 'string' },
+    },
+    0,
+  );
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  const params = new URLSearchParams();
+  const names: Record<string, string> = { 'score-min': 'scoreMin', 'score-max': 'scoreMax', 'created-after': 'createdAfter', 'created-before': 'createdBefore' };
+  for (const [k, v] of Object.entries(values)) {
+    if (k === 'tenant' || v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) params.append(names[k] ?? k, String(item));
+  }
+  const { parseLeadFilter } = await import('../app/models/lead-filter');
+  const parsed = parseLeadFilter(params);
+  if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+  return withDatabase(io, async (db) => {
+    const tenantId = await db.tenantIdBySlug(values.tenant!);
+    if (!tenantId) throw new UsageError(`no tenant with slug "${values.tenant}"`);
+    const { exportStream } = await import('../app/models/lead-export.server');
+    const reader = exportStream(db, tenantId, parsed.filter).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!io.stdout.write(value)) await new Promise((r) => io.stdout.once('drain', r));
+    }
+    return 0;
+  });
+};
+
+commands['model evaluate'] = async (argv, io) => {
+  const { values } = parse(
+    argv,
+    {
+      csv: { type: 'string' },
+      label: { type: 'string' },
+      positive: { type: 'string' },
+      exclude: { type: 'string' },
+      folds: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '1' },
+    },
+    0,
+  );
+  if (!values.csv) throw new UsageError('--csv is required');
+  if (!values.label) throw new UsageError('--label is required');
+  const folds = Number(values.folds);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(folds) || folds < 2 || folds > 20) throw new UsageError('--folds must be an integer from 2 to 20');
+  if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
+  const fs = await import('node:fs');
+  if (!fs.existsSync(values.csv)) throw new UsageError(`no such file: ${values.csv}`);
+  const { evaluateCsv } = await import('../worker/scoring/csv');
+  let result;
+  try {
+    result = await evaluateCsv(values.csv, {
+      label: values.label,
+      positive: values.positive,
+      exclude: values.exclude ? values.exclude.split(',').map((c) => c.trim()).filter(Boolean) : [],
+      folds,
+      seed,
+    });
+  } catch (err) {
+    // Data problems (no such label column, one class only, too few rows) are the caller's to fix.
+    throw new UsageError((err as Error).message);
+  }
+  for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const ex of result.excluded ?? []) io.stderr.write(`excluded ${ex.column}: ${ex.reason}\n`);
+  writeJson(io, { auc: result.auc, accuracy: result.accuracy, logloss: result.logloss, n: result.n, positives: result.positives, folds: result.folds });
+  return 0;
+};
+
+commands.domain = async (argv, io) => {
+  const { runDomainCommand } = await import('../worker/enrichment/cli');
+  return runDomainCommand(argv, io.stdin as NodeJS.ReadableStream, io.stdout, { stderr: io.stderr });
+};
+
+commands['email check'] = async (argv, io) => {
+  const { runEmailCheckCommand } = await import('../worker/enrichment/cli');
+  return runEmailCheckCommand(argv, io.stdin as NodeJS.ReadableStream, io.stdout, { stderr: io.stderr });
 };
 
 /** Runs one command; returns the exit code (never throws for expected failures). */

@@ -14,17 +14,32 @@ interface LocalSecrets {
   encryptionKey: string;
   postgresPassword: string;
   appDbPassword: string;
+  n8nEncryptionKey?: string;
+  n8nJwtSecret?: string;
 }
 
 /** Development secrets, generated once into the git-ignored data folder. Never used in production. */
 function localSecrets(dataDir: string): LocalSecrets {
   const file = path.join(dataDir, 'secrets.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as LocalSecrets;
+  if (fs.existsSync(file)) {
+    const existing = JSON.parse(fs.readFileSync(file, 'utf8')) as LocalSecrets;
+    if (existing.n8nEncryptionKey && existing.n8nJwtSecret) return existing;
+    // Older data folders: add the n8n secrets once, keep everything else.
+    const upgraded = {
+      ...existing,
+      n8nEncryptionKey: crypto.randomBytes(24).toString('base64url'),
+      n8nJwtSecret: crypto.randomBytes(24).toString('base64url'),
+    };
+    fs.writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+    return upgraded;
+  }
   const secrets: LocalSecrets = {
     sessionSecret: crypto.randomBytes(32).toString('hex'),
     encryptionKey: crypto.randomBytes(32).toString('base64'),
     postgresPassword: crypto.randomBytes(16).toString('hex'),
     appDbPassword: crypto.randomBytes(16).toString('hex'),
+    n8nEncryptionKey: crypto.randomBytes(24).toString('base64url'),
+    n8nJwtSecret: crypto.randomBytes(24).toString('base64url'),
   };
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -45,6 +60,8 @@ export async function prepareEnvironment(opts: { migrate?: boolean; log: (msg: s
     const s = localSecrets(dataDir);
     process.env.SESSION_SECRET ||= s.sessionSecret;
     process.env.LEADFLOW_ENCRYPTION_KEY ||= s.encryptionKey;
+    process.env.N8N_ENCRYPTION_KEY ||= s.n8nEncryptionKey;
+    process.env.N8N_JWT_SECRET ||= s.n8nJwtSecret;
     if (!process.env.DATABASE_URL) process.env.APP_DB_PASSWORD ||= s.appDbPassword;
   }
   let env = parseEnv(process.env);

@@ -24,7 +24,14 @@ export const envSchema = z
     APP_DB_PASSWORD: z.string().min(8).optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** 32 random bytes, base64 or hex: encrypts secrets kept in the database. */
-    LEADFLOW_ENCRYPTION_KEY: z.string().min(32).optional(),
+    LEADFLOW_ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => {
+        const hex = /^[0-9a-f]{64}$/i.test(v);
+        const b64 = Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/_-]{43}=?$/.test(v);
+        return hex || b64;
+      }, 'must be 32 random bytes as hex (64 chars) or base64 (44 chars)')
+      .optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     PUBLIC_URL: z.string().url().optional(),
@@ -38,6 +45,13 @@ export const envSchema = z
     N8N_URL: z.string().url().optional(),
     N8N_API_KEY: z.string().min(1).optional(),
     N8N_PORT: z.coerce.number().int().min(1024).max(65535).default(5678),
+    /** Run the supervised local n8n with `npm start` (when N8N_URL is unset). */
+    RUN_N8N: bool.default(true),
+    /** Secrets of the local n8n (generated into .data in development). */
+    N8N_ENCRYPTION_KEY: z.string().min(16).optional(),
+    N8N_JWT_SECRET: z.string().min(16).optional(),
+    /** How n8n reaches Leadflow's API (callbacks from workflows). */
+    LEADFLOW_INTERNAL_URL: z.string().url().optional(),
     /** Capture submissions allowed per minute per capture key, and per client IP (per instance). */
     CAPTURE_RATE_PER_KEY: z.coerce.number().int().min(1).default(6000),
     CAPTURE_RATE_PER_IP: z.coerce.number().int().min(1).default(120),
