@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
 import { CsrfInput, Field, FormError } from '~/components/forms';
 import { requireTenant } from '~/lib/auth.server';
@@ -84,6 +84,7 @@ export default function Settings() {
           </fieldset>
         </Form>
         <p className="help">Workspace address: {profile.slug}</p>
+        {canEdit ? <Link to="/settings/fields">Custom lead fields →</Link> : null}
       </section>
       <h2>Members</h2>
       <div className="table-wrap">
