@@ -59,6 +59,15 @@ async function main() {
     if (process.env.LEADFLOW_DEV) void broadcastDevReady(build);
   });
 
+  // n8n boots in ~10–20 s: serve the app first, bring the workflow runtime up beside it.
+  let n8n: { stop(): Promise<void> } | null = null;
+  const n8nStarting = import('../app/lib/n8n/local.server')
+    .then(({ startLocalN8n }) => startLocalN8n(log.child({ component: 'n8n' })))
+    .then((instance) => {
+      n8n = instance;
+    })
+    .catch((err: unknown) => log.error({ err }, 'the local n8n could not start; workflows cannot be published'));
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -66,6 +75,8 @@ async function main() {
     log.info({ signal }, 'shutting down');
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await worker?.stop();
+    await n8nStarting;
+    await (n8n as { stop(): Promise<void> } | null)?.stop();
     await database().close();
     await prepared.stop();
     process.exit(0);

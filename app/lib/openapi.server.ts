@@ -7,6 +7,7 @@ import { leadFieldsSchema } from '../models/lead-fields';
 import { leadFilterSchema } from '../models/lead-filter';
 import { eventResourceSchema, leadResourceSchema, newEventSchema } from '../models/lead-api';
 import { captureBodySchema } from '../models/capture.server';
+import { bulkBodySchema } from '../routes/api.v1.leads.bulk';
 
 const schemaOf = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -69,6 +70,7 @@ export function openApiDocument(serverUrl: string) {
         LeadEvent: schemaOf(eventResourceSchema),
         LeadEventInput: schemaOf(newEventSchema, 'input'),
         CaptureInput: schemaOf(captureBodySchema, 'input'),
+        BulkOperations: schemaOf(bulkBodySchema, 'input'),
         Problem: {
           type: 'object',
           description: 'RFC 9457 problem details',
@@ -120,6 +122,45 @@ export function openApiDocument(serverUrl: string) {
             '400': problemResponse('Malformed JSON'),
             '415': problemResponse('Not JSON'),
             '422': problemResponse('Validation failed, or Idempotency-Key reused with another body'),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/leads/bulk': {
+        post: {
+          operationId: 'bulkLeadOperations',
+          summary: 'Apply a batch of lead operations (used by workflows); one result per operation',
+          description: 'Operations with an idempotencyKey run once; a retry returns the stored result.',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/BulkOperations' } } } },
+          responses: {
+            '200': {
+              description: 'Results in order',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      results: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          required: ['leadId', 'op', 'ok'],
+                          properties: {
+                            leadId: { type: 'string' },
+                            eventId: { type: 'string' },
+                            op: { type: 'string' },
+                            ok: { type: 'boolean' },
+                            error: { type: 'string' },
+                            lead: { type: 'object' },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            '422': problemResponse('Validation failed'),
             ...errors,
           },
         },

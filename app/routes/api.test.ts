@@ -8,6 +8,7 @@ import { createApiKey, revokeApiKey } from '../models/api-key.server';
 import { leadResourceSchema, eventResourceSchema } from '../models/lead-api';
 import * as leadsRoute from './api.v1.leads';
 import * as leadRoute from './api.v1.leads.$leadId';
+import * as bulkRoute from './api.v1.leads.bulk';
 import * as eventsRoute from './api.v1.leads.$leadId.events';
 import * as captureRoute from './api.v1.capture.$captureKey';
 import * as openapiRoute from './api.v1.openapi[.json]';
@@ -255,6 +256,7 @@ describe('OpenAPI document', () => {
     const modules: Record<string, { loader?: Handler; action?: Handler }> = {
       '/api/v1/leads': leadsRoute as never,
       '/api/v1/leads/{leadId}': leadRoute as never,
+      '/api/v1/leads/bulk': bulkRoute as never,
       '/api/v1/leads/{leadId}/events': eventsRoute as never,
       '/api/v1/capture/{captureKey}': captureRoute as never,
       '/api/v1/openapi.json': openapiRoute as never,
@@ -281,3 +283,59 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Lead', 'LeadInput', 'LeadEvent', 'Problem']));
   });
 });
+
+describe('bulk lead operations (workflow callbacks)', () => {
+  const db = appDatabase();
+  const bulk = bulkRoute.action as unknown as Handler;
+  let tenantId: string;
+  let key: string;
+  let otherKey: string;
+  let leadId: string;
+
+  beforeAll(async () => {
+    tenantId = (await createTenant(db, { slug: uniqueSlug('bulk'), name: 'Bulk' })).id;
+    const other = (await createTenant(db, { slug: uniqueSlug('bulk-o'), name: 'Other' })).id;
+    key = (await db.withTenant(tenantId, (tx) => createApiKey(tx, tenantId, { name: 'wf', scopes: ['read', 'write'] }))).key;
+    otherKey = (await db.withTenant(other, (tx) => createApiKey(tx, other, { name: 'wf', scopes: ['read', 'write'] }))).key;
+    leadId = (await call(leads.action, 'POST', '/api/v1/leads', { key, body: { email: 'bulk@example.com', tags: ['a'] } })).body!.data.id;
+  });
+
+  it('applies each operation, reports per-operation failures, returns the lead as workflows see it', async () => {
+    const res = await call(bulk, 'POST', '/api/v1/leads/bulk', {
+      key,
+      body: {
+        operations: [
+          { op: 'stage', leadId, stage: 'mql', eventId: 'e1' },
+          { op: 'addTag', leadId, tag: 'hot' },
+          { op: 'removeTag', leadId, tag: 'a' },
+          { op: 'update', leadId, fields: { title: 'CTO' } },
+          { op: 'note', leadId, body: 'Called from a workflow' },
+          { op: 'assign', leadId, owner: 'nobody@nowhere.example' },
+          { op: 'stage', leadId: '00000000-0000-7000-8000-000000000000', stage: 'sql' },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    const results = res.body!.results as Array<{ ok: boolean; op: string; error?: string; lead?: Record<string, unknown> }>;
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true, false, false]);
+    expect(results[5].error).toMatch(/No member/);
+    expect(results[6].error).toBe('Lead not found');
+    expect(results[4].lead).toMatchObject({ stage: 'mql', tags: ['hot'], title: 'CTO', job_title: 'CTO', email: 'bulk@example.com' });
+  });
+
+  it('runs an operation with an idempotencyKey once, even when retried', async () => {
+    const body = { operations: [{ op: 'note', leadId, body: 'once', idempotencyKey: 'evt-1:node-1' }] };
+    await call(bulk, 'POST', '/api/v1/leads/bulk', { key, body });
+    await call(bulk, 'POST', '/api/v1/leads/bulk', { key, body });
+    const notes = await db.withTenant(tenantId, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from lead_events where type = 'note' and payload->>'text' = 'once'`));
+    expect(notes.rows[0].n).toBe(1);
+  });
+
+  it('cannot touch another tenant’s lead', async () => {
+    const res = await call(bulk, 'POST', '/api/v1/leads/bulk', { key: otherKey, body: { operations: [{ op: 'stage', leadId, stage: 'lost' }] } });
+    expect(res.body!.results[0]).toMatchObject({ ok: false, error: 'Lead not found' });
+    const lead = await call(lead_.loader, 'GET', `/api/v1/leads/${leadId}`, { key, params: { leadId } });
+    expect(lead.body!.data.stage).toBe('mql');
+  });
+});
+const lead_ = lead;

@@ -23,7 +23,8 @@ const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.en
 // NOTE: the decision is written out on purpose: in CI a missing runtime must fail, not skip.
 const skipSuite = !runtimeInstalled && !inCi;
 
-const adminUrl = process.env.N8N_TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+// The test database's server (machine PostgreSQL in CI, the embedded one otherwise).
+const adminUrl = process.env.N8N_TEST_DATABASE_ADMIN_URL ?? process.env.TEST_OWNER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseName = `leadflow_n8n_test_${randomBytes(5).toString('hex')}`;
 
 /** A real pino logger writing JSON lines to memory (proves the supervisor's logger type fits pino). */
