@@ -65,3 +65,45 @@ describe('leadflow CLI', () => {
     expect(JSON.parse(r.out)).toEqual({ migrated: true });
   });
 });
+
+describe('leadflow workflow compile / decompile', () => {
+  it('compiles a template to n8n JSON and decompiles it back to the same graph', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const compiled = await run(['workflow', 'compile', 'workflows/new-lead-routing.json']);
+    expect(compiled.code).toBe(0);
+    const workflow = JSON.parse(compiled.out);
+    expect(Object.keys(workflow).sort()).toEqual(['connections', 'name', 'nodes', 'settings']);
+    expect(workflow.settings).toEqual({ executionOrder: 'v1' });
+    const again = await run(['workflow', 'compile', 'workflows/new-lead-routing.json']);
+    expect(again.out).toBe(compiled.out); // deterministic
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wf-')), 'n8n.json');
+    fs.writeFileSync(file, compiled.out);
+    const graph = await run(['workflow', 'decompile', file]);
+    expect(graph.code).toBe(0);
+    const template = JSON.parse(fs.readFileSync('workflows/new-lead-routing.json', 'utf8'));
+    const back = JSON.parse(graph.out);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(back.nodes.map((n: { id: string; type: string }) => [n.id, n.type]).sort()).toEqual(
+      template.graph.nodes.map((n: { id: string; type: string }) => [n.id, n.type]).sort(),
+    );
+    expect(back.edges.length).toBe(template.graph.edges.length);
+    expect([...back.nodes].sort(byId).map((n: { data: unknown }) => n.data)).toEqual([...template.graph.nodes].sort(byId).map((n: { data: unknown }) => n.data));
+  });
+
+  it('an invalid graph exits 2 with a JSON list of {nodeId, message} on stderr', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wf-')), 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ nodes: [{ id: 'a', type: 'logic.if', position: { x: 0, y: 0 }, data: {} }], edges: [] }));
+    const r = await run(['workflow', 'compile', file]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    const errors = JSON.parse(r.err) as Array<{ nodeId: string | null; message: string }>;
+    expect(errors).toContainEqual({ nodeId: null, message: expect.stringMatching(/trigger/) });
+    expect(errors).toContainEqual({ nodeId: 'a', message: expect.stringMatching(/Conditions/) });
+    expect((await run(['workflow', 'compile', '/no/such.json'])).code).toBe(2);
+  });
+});
