@@ -28,7 +28,9 @@ export async function startWorker(log: pino.Logger): Promise<WorkerHandle> {
     connectionString: appDatabaseUrl(),
     concurrency: env().WORKER_CONCURRENCY,
     noHandleSignals: true,
-    pollInterval: 1000,
+    // NOTE: a job scheduled in the near future (the outbox's batching window) is picked up by the
+    // next poll, not by LISTEN/NOTIFY: the poll interval bounds event → workflow latency.
+    pollInterval: 200,
     taskList,
     parsedCronItems: parseCrontab(crontab),
     logger,
