@@ -85,6 +85,12 @@ export default function Settings() {
         </Form>
         <p className="help">Workspace address: {profile.slug}</p>
         {canEdit ? <Link to="/settings/fields">Custom lead fields →</Link> : null}
+        {canEdit ? (
+          <>
+            {' '}
+            · <Link to="/settings/developers">API keys &amp; website form →</Link>
+          </>
+        ) : null}
       </section>
       <h2>Members</h2>
       <div className="table-wrap">
