@@ -9,6 +9,7 @@ const pure = [
   'worker/enrichment/**/*.test.ts',
   'worker/scoring/**/*.test.ts',
   'app/lib/import/**/*.test.ts',
+  'app/components/flow/**/*.test.ts',
 ];
 
 export default defineConfig({
