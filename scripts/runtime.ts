@@ -41,7 +41,9 @@ function localSecrets(dataDir: string): LocalSecrets {
     n8nEncryptionKey: crypto.randomBytes(24).toString('base64url'),
     n8nJwtSecret: crypto.randomBytes(24).toString('base64url'),
   };
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // NOTE: not 0700: as root, the embedded server runs as the OS user `postgres`, which must be able
+  // to traverse this folder to reach its data directory. The secrets file itself is 0600.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
