@@ -568,3 +568,66 @@ export const notifications = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('notifications_user_idx').on(t.tenantId, t.userId, t.createdAt.desc())],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Lead pipeline (enrichment → scoring → assignment): per-tenant job history and assignments
+
+export const JOB_RUN_STATUSES = ['succeeded', 'failed'] as const;
+
+/**
+ * One row per finished attempt of a tenant's background job (Graphile Worker's own tables are not
+ * tenant-isolated, so tenants see their jobs through this table only).
+ */
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull(),
+    task: text('task').notNull(),
+    jobId: text('job_id'),
+    status: text('status', { enum: JOB_RUN_STATUSES }).notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    maxAttempts: integer('max_attempts').notNull().default(1),
+    /** What the job did (counts), for the Settings list. */
+    summary: jsonb('summary').notNull().default(sql`'{}'::jsonb`),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
+    durationMs: integer('duration_ms').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('job_runs_recent_idx').on(t.tenantId, t.finishedAt.desc())],
+);
+
+export const LEAD_ASSIGNMENT_STATUSES = ['active', 'touched', 'reassigned', 'closed'] as const;
+
+/**
+ * Automatic assignments (rules and SLA reassignments): per-day caps count them, and the SLA sweep
+ * reassigns an 'active' one whose lead nobody touched before `sla_due_at`.
+ */
+export const leadAssignments = pgTable(
+  'lead_assignments',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull(),
+    leadId: uuid('lead_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    ruleId: uuid('rule_id'),
+    reason: text('reason', { enum: ['rule', 'sla', 'manual'] }).notNull().default('rule'),
+    status: text('status', { enum: LEAD_ASSIGNMENT_STATUSES }).notNull().default('active'),
+    assignedAt: timestamp('assigned_at', { withTimezone: true }).notNull().defaultNow(),
+    slaDueAt: timestamp('sla_due_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('lead_assignments_user_day_idx').on(t.tenantId, t.userId, t.assignedAt),
+    index('lead_assignments_lead_idx').on(t.tenantId, t.leadId),
+    index('lead_assignments_sla_idx').on(t.tenantId, t.slaDueAt).where(sql`status = 'active' and sla_due_at is not null`),
+    foreignKey({ columns: [t.tenantId, t.leadId], foreignColumns: [leads.tenantId, leads.id], name: 'lead_assignments_lead_fk' }).onDelete(
+      'cascade',
+    ),
+  ],
+);

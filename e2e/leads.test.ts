@@ -188,7 +188,12 @@ describe('lead pages in Chromium: create, search, note, stage, timeline', () => 
     const types = await page.locator('.timeline > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
     expect(types).toEqual(['stage_changed', 'note', 'created']);
     expect(await page.locator('.lead-head .pill').textContent()).toBe('mql');
-    await page.getByText('Enrichment runs automatically when the enrichment jobs are enabled.').waitFor();
+    // The lead pipeline (Graphile Worker) enriched the new lead with the local providers.
+    for (let i = 0; i < 20 && (await page.locator('.enrichment-step').count()) === 0; i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    await page.locator('.enrichment-step').first().waitFor({ timeout: 5000 });
     await page.screenshot({ path: `${OUT}/lead-detail-desktop.png`, fullPage: true });
 
     // The stage filter now finds it.

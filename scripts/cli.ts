@@ -35,6 +35,7 @@ Commands:
                                                     cross-validated predictive model metrics as JSON
   workflow compile <graph.json>                     n8n workflow JSON (invalid graph: exit 2, errors on stderr)
   workflow decompile <n8n.json>                     the canvas graph back
+  score <leadId> --tenant <slug>                    the lead's score with its explanation, as JSON
   domain [<email|url|host>]                         registrable domain (stdin: one per line)
   email check [<address>] [--no-dns]               JSON verdict (stdin: one per line, JSON lines)
 `;
@@ -331,6 +332,25 @@ commands['workflow decompile'] = async (argv, io) => {
     if (err instanceof DecompileError) throw new UsageError(err.message);
     throw err;
   }
+};
+
+commands.score = async (argv, io) => {
+  const { values, positionals } = parse(argv, { tenant: { type: 'string' } }, 1);
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  const leadId = positionals[0];
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(leadId)) throw new UsageError(`invalid lead id "${leadId}"`);
+  return withDatabase(io, async (db) => {
+    const tenantId = await db.tenantIdBySlug(values.tenant!);
+    if (!tenantId) throw new UsageError(`no tenant with slug "${values.tenant}"`);
+    const { explainLeadScore } = await import('../app/models/scoring.server');
+    const result = await db.withTenant(tenantId, (tx) => explainLeadScore(tx, leadId));
+    if (!result) {
+      io.stderr.write(`leadflow score: no lead ${leadId} in ${values.tenant}\n`);
+      return 1;
+    }
+    writeJson(io, result);
+    return 0;
+  });
 };
 
 commands.domain = async (argv, io) => {

@@ -1,2 +1,9 @@
 /** Periodic work, in graphile-worker's crontab format (minute hour day month weekday task). */
-export const crontab = ['0 * * * * prune_rate_limits'].join('\n');
+export const crontab = [
+  '0 * * * * prune_rate_limits',
+  // Lead pipeline: SLA reassignment every minute; nightly predictive training + re-score (decay);
+  // daily pruning of the enrichment cache and job history.
+  '* * * * * reassign_overdue_leads ?max=1',
+  '0 3 * * * nightly_lead_scoring ?max=3',
+  '30 4 * * * prune_lead_pipeline ?max=3',
+].join('\n');

@@ -7,9 +7,9 @@ import { sql } from 'drizzle-orm';
 import { Logger, parseCrontab, run, type Runner } from 'graphile-worker';
 import type pino from 'pino';
 import { database } from '../app/lib/db.server';
-import { appDatabaseUrl, env } from '../app/lib/env.server';
+import { appDatabaseUrl, env, pipelineTasksEnabled } from '../app/lib/env.server';
 import { crontab } from './crontab';
-import { taskList } from './tasks';
+import { workerTaskList } from './tasks';
 
 export interface WorkerHandle {
   runner: Runner;
@@ -31,7 +31,7 @@ export async function startWorker(log: pino.Logger): Promise<WorkerHandle> {
     // NOTE: a job scheduled in the near future (the outbox's batching window) is picked up by the
     // next poll, not by LISTEN/NOTIFY: the poll interval bounds event → workflow latency.
     pollInterval: 200,
-    taskList,
+    taskList: workerTaskList(pipelineTasksEnabled()),
     parsedCronItems: parseCrontab(crontab),
     logger,
   });

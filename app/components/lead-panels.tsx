@@ -264,7 +264,7 @@ export function EnrichmentPanel({ enrichment }: { enrichment: unknown }) {
     <section className="card panel" aria-labelledby="enrichment-h">
       <h2 id="enrichment-h">Enrichment</h2>
       {steps.length === 0 ? (
-        <p className="empty-inline">Enrichment runs automatically when the enrichment jobs are enabled.</p>
+        <p className="empty-inline">Enrichment results appear here shortly after the lead is created or changed.</p>
       ) : (
         steps.map(([step, result]) => {
           // A step is {value, provenance} (worker/enrichment); anything else is shown as it is.

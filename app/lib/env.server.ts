@@ -3,6 +3,7 @@
  * process.env directly. A missing or bad setting stops the start with a message naming it.
  */
 import { z } from 'zod';
+import { enrichmentConfigFromEnv, type EnrichmentConfig } from '../../worker/enrichment/config';
 
 const bool = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
@@ -57,6 +58,15 @@ export const envSchema = z
     CAPTURE_RATE_PER_IP: z.coerce.number().int().min(1).default(120),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    // --- Lead pipeline (enrichment → scoring → assignment) ---
+    /** Network enrichment (MX lookups, RDAP, company websites) after the local pass. Off: local only. */
+    LEADFLOW_ENRICH_NETWORK: bool.default(false),
+    /**
+     * Run the lead-pipeline tasks in this process's worker. Default on, except NODE_ENV=test:
+     * test files share one database and seed scores by hand, so only the pipeline's own tests
+     * (on their own database) turn it on.
+     */
+    LEADFLOW_PIPELINE_TASKS: bool.optional(),
   });
 
 /** Rules across settings, checked on the raw values so they are reported with type errors too. */
@@ -114,4 +124,17 @@ export function appDatabaseUrl(e: Env = env()): string {
 export function sessionSecret(e: Env = env()): string {
   if (!e.SESSION_SECRET) throw new ConfigError(['SESSION_SECRET: is required']);
   return e.SESSION_SECRET;
+}
+
+// --- Lead pipeline ---------------------------------------------------------------------------
+let enrichmentCached: EnrichmentConfig | undefined;
+/** Enrichment settings (LEADFLOW_DNS_SERVERS, LEADFLOW_RDAP_BASE_URL, LEADFLOW_LLM_*…), parsed once. */
+export function enrichmentConfig(): EnrichmentConfig {
+  enrichmentCached ??= enrichmentConfigFromEnv(process.env);
+  return enrichmentCached;
+}
+
+/** Whether this worker runs the lead-pipeline tasks (see LEADFLOW_PIPELINE_TASKS). */
+export function pipelineTasksEnabled(e: Env = env()): boolean {
+  return e.LEADFLOW_PIPELINE_TASKS ?? e.NODE_ENV !== 'test';
 }

@@ -85,6 +85,11 @@ export default function Settings() {
         </Form>
         <p className="help">Workspace address: {profile.slug}</p>
         {canEdit ? <Link to="/settings/fields">Custom lead fields →</Link> : null}
+        {/* Lead pipeline settings */}
+        <p>
+          <Link to="/settings/scoring">Lead scoring →</Link> · <Link to="/settings/predictive">Predictive scoring →</Link> ·{' '}
+          <Link to="/settings/assignment">Lead assignment →</Link> · <Link to="/settings/jobs">Background jobs →</Link>
+        </p>
         {canEdit ? (
           <>
             {' '}

@@ -49,11 +49,11 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   if (intent === 'revoke') {
     const id = z.uuid().safeParse(form.get('id'));
-    if (!id.success) return json({ created: null, fieldErrors: { id: 'Unknown key' } }, { status: 400 });
+    if (!id.success) return json({ created: null, fieldErrors: { id: 'Unknown key' } as Record<string, string> }, { status: 400 });
     await database().withTenant({ tenantId: tenant.tenantId, userId: user.id }, (tx) => revokeApiKey(tx, tenant.tenantId, id.data, user.id));
     return json({ created: null, fieldErrors: {} as Record<string, string> });
   }
-  return json({ created: null, fieldErrors: { intent: 'Unknown action' } }, { status: 400 });
+  return json({ created: null, fieldErrors: { intent: 'Unknown action' } as Record<string, string> }, { status: 400 });
 }
 
 /** The embeddable form: plain HTML that posts to the capture endpoint (works without JavaScript). */

@@ -5,11 +5,16 @@ import type { CSSProperties } from 'react';
 import { CsrfInput } from '~/components/forms';
 import { ErrorPage } from '~/components/error-page';
 import { requireTenant } from '~/lib/auth.server';
+import { database } from '~/lib/db.server';
+import { unreadCount } from '~/models/notification.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, tenant, tenants } = await requireTenant(request);
   const branding = (tenant.branding ?? {}) as { productName?: string; primaryColor?: string; logoUrl?: string };
+  // Notifications bell (lead pipeline): the user's unread count in this workspace.
+  const unread = await database().withTenant({ tenantId: tenant.tenantId, userId: user.id }, (tx) => unreadCount(tx, user.id));
   return json({
+    unread,
     user,
     tenant: { id: tenant.tenantId, name: tenant.name, slug: tenant.slug, role: tenant.role },
     tenants: tenants.map((t) => ({ id: t.tenantId, name: t.name, via: t.via })),
@@ -25,7 +30,7 @@ const nav = [
 ];
 
 export default function AppShell() {
-  const { user, tenant, tenants, branding } = useLoaderData<typeof loader>();
+  const { user, tenant, tenants, branding, unread } = useLoaderData<typeof loader>();
   const location = useLocation();
   const submit = useSubmit();
   const style = branding.primaryColor ? ({ '--brand': branding.primaryColor } as CSSProperties) : undefined;
@@ -61,6 +66,10 @@ export default function AppShell() {
             </NavLink>
           ))}
         </nav>
+        {/* Notifications bell (lead pipeline) */}
+        <NavLink to="/notifications" className="bell" aria-label={`Notifications${unread ? `: ${unread} unread` : ''}`}>
+          🔔 Notifications{unread ? <span className="pill">{unread > 99 ? '99+' : unread}</span> : null}
+        </NavLink>
         <div className="me">
           <span>
             {user.name || user.email} · {tenant.role}

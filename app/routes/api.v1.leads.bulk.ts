@@ -5,11 +5,15 @@ import { ApiError, apiRoute, json, readJson, requireApiKey } from '~/lib/api.ser
 import { database } from '~/lib/db.server';
 import { leadFieldsSchema } from '~/models/lead-fields';
 import type { Actor } from '~/models/lead.server';
-import { applyWorkflowOperations } from '~/models/workflow-operations.server';
+import { applyWorkflowOperations, OperationError } from '~/models/workflow-operations.server';
+import { assignByRules } from '~/models/assignment.server';
 
-/** Round-robin assignment comes from the assignment rules (worker/assignment), when configured. */
-function roundRobinAssigner(): ((tx: Tx, leadId: string) => Promise<void>) | undefined {
-  return undefined;
+/** `owner: 'round_robin'` assigns through the tenant's assignment rules (worker/assignment). */
+function roundRobinAssigner(tenantId: string, actor: Actor): (tx: Tx, leadId: string) => Promise<void> {
+  return async (tx, leadId) => {
+    const owner = await assignByRules(tx, tenantId, leadId, actor);
+    if (!owner) throw new OperationError('No assignment rule could assign this lead (configure them in Settings → Assignment)');
+  };
 }
 
 const base = { leadId: z.uuid(), eventId: z.string().max(100).optional(), idempotencyKey: z.string().min(1).max(300).optional() };
@@ -38,7 +42,7 @@ export const action = apiRoute(async ({ request }: ActionFunctionArgs) => {
   const body = await readJson(request, bulkBodySchema);
   const actor: Actor = { type: 'workflow', id: principal.keyId };
   const results = await database().withTenant(principal.tenantId, (tx) =>
-    applyWorkflowOperations(tx, principal.tenantId, body.operations, actor, { roundRobin: roundRobinAssigner() }),
+    applyWorkflowOperations(tx, principal.tenantId, body.operations, actor, { roundRobin: roundRobinAssigner(principal.tenantId, actor) }),
   );
   return json({ results });
 });

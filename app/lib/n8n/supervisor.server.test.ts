@@ -166,7 +166,7 @@ describe('startN8n supervisor', () => {
         gaveUp = e;
       },
     });
-    await until(() => n8n.state === 'failed', 20_000);
+    await until(() => n8n.state === 'failed', 60_000);
     expect(n8n.restarts).toBe(2);
     expect(gaveUp?.message).toMatch(/not restarting/);
     expect(entries.filter((e) => e.msg === 'n8n exited unexpectedly; restarting')).toHaveLength(2);
