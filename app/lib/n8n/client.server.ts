@@ -301,7 +301,10 @@ export class N8nClient {
       } catch (error) {
         if (!(error instanceof N8nApiError)) throw error;
         if (error.status === 404) return false;
-        if (error.status !== 409 || attempt >= attempts) throw error;
+        // 409: still published. 500: seen intermittently from n8n 2.41.1 while an unpublish is
+        // still being applied. Both settle within a moment.
+        const retryable = error.status === 409 || error.status >= 500;
+        if (!retryable || attempt >= attempts) throw error;
       }
       if (attempt === 1) {
         try {
