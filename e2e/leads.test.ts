@@ -4,89 +4,25 @@
  * by search, opens it, adds a note, changes the stage and sees both in the timeline. Screenshots
  * at desktop width and at a 390px phone width go to e2e/.out/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-
-const CHROMIUM = '/usr/bin/chromium';
-const OUT = 'e2e/.out';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, OUT, startLeadflow, type RunningApp } from './harness';
 
 describe('lead pages in Chromium: create, search, note, stage, timeline', () => {
-  let server: ChildProcess;
+  let app: RunningApp;
   let browser: Browser;
   let baseUrl: string;
-  let output = '';
-  const dbName = `leadflow_e2e_leads_${process.pid}`;
-  const owner = new URL(inject('ownerDatabaseUrl'));
-  const maintenance = new URL(owner);
-  maintenance.pathname = '/postgres';
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    const admin = new pg.Client({ connectionString: maintenance.toString() });
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const dbUrl = new URL(owner);
-    dbUrl.pathname = `/${dbName}`;
-    const appUrl = new URL(process.env.APP_DATABASE_URL!);
-    appUrl.pathname = `/${dbName}`;
-    const port = await freePort();
-    baseUrl = `http://localhost:${port}`;
-    server = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        DATABASE_URL: dbUrl.toString(),
-        APP_DATABASE_URL: appUrl.toString(),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SEED_DEMO: '1',
-        LOG_LEVEL: 'info',
-        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-e2e-leads-')),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout!.on('data', (c) => (output += c));
-    server.stderr!.on('data', (c) => (output += c));
-    const deadline = Date.now() + 90_000;
-    while (!/password: \S+/.test(output)) {
-      if (server.exitCode !== null) throw new Error(`server exited ${server.exitCode}:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    fs.mkdirSync(OUT, { recursive: true });
+    app = await startLeadflow('leads');
+    baseUrl = app.baseUrl;
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
-    await new Promise((r) => server?.once('exit', r));
-    const admin = new pg.Client({ connectionString: maintenance.toString() });
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    await app?.stop();
   });
 
   /** Browser-side errors (hydration mismatches, uncaught exceptions). The validation 400 and the 404 are deliberate. */
@@ -99,8 +35,7 @@ describe('lead pages in Chromium: create, search, note, stage, timeline', () => 
   }
 
   async function logIn(context: BrowserContext): Promise<Page> {
-    const email = /email:\s+(\S+)/.exec(output)![1];
-    const password = /password:\s+(\S+)/.exec(output)![1];
+    const { email, password } = app.demo;
     const page = await context.newPage();
     watch(page);
     await page.goto(`${baseUrl}/login`);
