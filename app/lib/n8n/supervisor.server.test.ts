@@ -25,14 +25,18 @@ if (mode === 'ignore-sigterm') process.on('SIGTERM', () => console.log('ignoring
 else process.on('SIGTERM', () => { runner.kill(); process.exit(0); });
 const server = http.createServer((req, res) => {
   if (req.url.startsWith('/rest/settings')) { res.writeHead(200); res.end('{}'); return; }
-  if (req.url.startsWith('/api/v1/')) { res.writeHead(401); res.end('{"message":"Unauthorized"}'); return; }
+  if (req.url.startsWith('/api/v1/')) {
+    res.writeHead(401); res.end('{"message":"Unauthorized"}');
+    // Crash only once the supervisor has seen it ready (a fixed delay raced the readiness probe on a loaded machine).
+    if (mode === 'crash-after-ready') setTimeout(() => process.exit(1), 300);
+    return;
+  }
   res.writeHead(404); res.end();
 });
 server.listen(Number(process.env.N8N_PORT), '127.0.0.1', () => {
   console.log(JSON.stringify({ level: 'info', message: 'n8n ready on 127.0.0.1' }));
   setTimeout(() => {
     console.log(JSON.stringify({ level: 'info', message: '\nEditor is now accessible via:\nhttp://127.0.0.1' }));
-    if (mode === 'crash-after-ready') setTimeout(() => process.exit(1), 100);
   }, 100);
 });
 `;
