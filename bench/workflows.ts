@@ -78,6 +78,8 @@ export async function runWorkflowBench(): Promise<void> {
   const n8n = await startTestN8n();
   const { createRequestHandler } = await import('@remix-run/express');
   const express = (await import('express')).default;
+  const fs = await import('node:fs');
+  if (!fs.existsSync('build/index.js')) throw new Error('build/index.js is missing: run `npm run build` first');
   const build = await import(pathToFileURL(path.resolve('build/index.js')).href);
   const web = express();
   web.all('*', createRequestHandler({ build, mode: 'production' }));

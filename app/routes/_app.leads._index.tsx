@@ -309,6 +309,11 @@ export default function LeadsPage() {
             Export CSV
           </a>
           {data.canEdit ? (
+            <Link className="button secondary" to="/leads/import">
+              Import CSV
+            </Link>
+          ) : null}
+          {data.canEdit ? (
             <Link className="button" to="/leads/new">
               New lead
             </Link>

@@ -4,6 +4,7 @@
  */
 import type { TaskList } from 'graphile-worker';
 import deliver_workflow_events from './deliver_workflow_events';
+import import_leads from './import_leads';
 import prune_rate_limits from './prune_rate_limits';
 // Lead pipeline (enrichment → scoring → assignment)
 import enrich_leads_network from './enrich_leads_network';
@@ -16,6 +17,7 @@ import train_predictive_model from './train_predictive_model';
 
 export const taskList: TaskList = {
   deliver_workflow_events,
+  import_leads,
   prune_rate_limits,
 };
 
