@@ -1,0 +1,358 @@
+/**
+ * Import throughput: a 1,000,000-row CRM-style CSV written to os.tmpdir(), loaded
+ *  (a) by psql \copy into `leads_copy (LIKE leads INCLUDING ALL)` — the same indexes (primary
+ *      key, unique (tenant, email_key), the four list indexes, the GIN search index, the partial
+ *      owner index) and the same generated columns; no triggers, no RLS, no events — the raw
+ *      floor; plus, for orientation, into an unindexed copy;
+ *  (b) by the product's importLeads (a child process, as `leadflow import` runs it) into an empty
+ *      tenant's `leads` as leadflow_app. It also writes one 'imported' lead_events row per lead
+ *      and its insert trigger queues process_leads jobs (one per 500 leads).
+ * Both targets start empty, in a fresh scratch database; a CHECKPOINT precedes each timed load.
+ * The file has unique, valid emails (COPY into a unique index could not load duplicates); dirty
+ * files are bench/import-parse.ts's subject.
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { fakeLead, prng, STAGE_LABELS } from './data';
+import { appUrl, dbUrl, freshDatabase, int, load, log, mb, sec, withOwner } from './util';
+
+export interface ImportFigures {
+  rows: number;
+  fileBytes: number;
+  copySeconds: number;
+  copyRowsPerSec: number;
+  copyUnindexedSeconds: number;
+  importSeconds: number;
+  importRowsPerSec: number;
+  ratio: number;
+  peakRssMb: number;
+}
+
+const HEADER =
+  'First Name,Last Name,Email,Phone,Company,Job Title,Country,Lead Status,Lead Source,Created Date,Tags,Email Opt In\r\n';
+/** The leads_copy columns the CSV's columns go to, in order (Tags has no text[] form in CSV). */
+const COPY_COLUMNS =
+  'first_name, last_name, email, phone, company_name, title, country, stage, source, created_at, tags_raw, email_opt_in';
+
+export async function writeCsv(file: string, rows: number): Promise<number> {
+  const rand = prng(20251125);
+  const out = createWriteStream(file);
+  out.write(HEADER);
+  const now = Date.now();
+  let chunk = '';
+  for (let i = 1; i <= rows; i++) {
+    const l = fakeLead(rand, i);
+    const created = new Date(now - rand() * 730 * 86_400_000).toISOString().slice(0, 10);
+    chunk += `${[
+      l.firstName,
+      l.lastName,
+      l.email,
+      l.phone,
+      l.company,
+      l.title,
+      l.place[1],
+      STAGE_LABELS[l.stage],
+      l.origin[1] ?? '',
+      created,
+      l.tags.join(';'),
+      l.emailOptIn === null ? '' : l.emailOptIn ? 'yes' : 'no',
+    ].join(',')}\r\n`;
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+  return (await stat(file)).size;
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..') });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+async function psqlCopy(database: string, table: string, file: string): Promise<number> {
+  const t = performance.now();
+  const r = await run('psql', [
+    '-X',
+    '-q',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-d',
+    dbUrl(database),
+    '-c',
+    `\\copy ${table} (${COPY_COLUMNS}) from '${file}' with (format csv, header true)`,
+  ]);
+  if (r.code !== 0) throw new Error(`psql \\copy failed: ${r.stderr}`);
+  return performance.now() - t;
+}
+
+// The batch statement of importLeads (app/models/lead-import.server.ts), copied for the DB-only
+// breakdown below; `events` toggles its lead_events CTE.
+const BATCH_COLUMNS = `id uuid, event_id uuid, row int, email text, first_name text, last_name text, phone text, title text,
+  company_name text, website text, company_size text, industry text, country text, region text, city text,
+  timezone text, channel text, source text, medium text, campaign text, referrer text, landing_page text,
+  stage text, owner_id uuid, tags text[], email_opt_in boolean, sms_opt_in boolean, unsubscribed boolean,
+  do_not_contact boolean, custom jsonb, created_at timestamptz, note text`;
+const LEAD_COLUMNS = `id, email, first_name, last_name, phone, title, company_name, website, company_size,
+  industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page, stage,
+  owner_id, tags, email_opt_in, sms_opt_in, unsubscribed, do_not_contact, custom, created_at, updated_at`;
+const LEAD_VALUES = `id, email, first_name, last_name, phone, title, company_name, website, company_size,
+  industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page, stage,
+  owner_id, tags, email_opt_in, sms_opt_in, unsubscribed, do_not_contact, custom, coalesce(created_at, now()), now()`;
+function batchStatement(table: string, opts: { events: boolean; onConflict: boolean }): string {
+  return `
+    with input as (select * from jsonb_to_recordset($1::jsonb) as x(${BATCH_COLUMNS})),
+    ins as (
+      insert into ${table} (tenant_id, ${LEAD_COLUMNS})
+      select $2::uuid, ${LEAD_VALUES} from input order by row
+      ${opts.onConflict ? 'on conflict do nothing' : ''} returning id
+    )${
+      opts.events
+        ? `, ev as (
+      insert into lead_events (tenant_id, id, lead_id, type, actor_type, actor_id, payload)
+      select $2::uuid, input.event_id, ins.id, 'imported', 'import', 'bench',
+        jsonb_build_object('importId', 'bench', 'row', input.row)
+      from ins join input using (id))`
+        : ''
+    }
+    select input.row, (ins.id is not null) as inserted from input left join ins using (id)`;
+}
+
+/**
+ * Where the import's database time goes: the batch statement alone (payload prepared up front, so
+ * no parsing in Node), 2,000-row batches, variants interleaved batch by batch so they share the
+ * machine's load over time. Each variant gets its own fresh tenant in the import database.
+ */
+async function importBreakdown(database: string, rows: number): Promise<void> {
+  const variants: Array<{ name: string; table: string; owner: boolean; sql: string }> = [
+    {
+      name: 'importLeads batch statement (leads + imported events), as leadflow_app',
+      table: 'leads',
+      owner: false,
+      sql: batchStatement('leads', { events: true, onConflict: true }),
+    },
+    {
+      name: '  same, owner with triggers/FKs off (no RLS check, no FK checks, no outbox/pipeline triggers)',
+      table: 'leads',
+      owner: true,
+      sql: batchStatement('leads', { events: true, onConflict: true }),
+    },
+    {
+      name: '  same without the lead_events insert',
+      table: 'leads',
+      owner: false,
+      sql: batchStatement('leads', { events: false, onConflict: true }),
+    },
+    {
+      name: '  same without lead_events, owner with triggers/FKs off',
+      table: 'leads',
+      owner: true,
+      sql: batchStatement('leads', { events: false, onConflict: true }),
+    },
+    {
+      name: '  INSERT … SELECT jsonb_to_recordset into leads_copy (no ON CONFLICT)',
+      table: 'leads_copy',
+      owner: true,
+      sql: batchStatement('leads_copy', { events: false, onConflict: false }),
+    },
+  ];
+  const rand = prng(99);
+  const batches: string[] = [];
+  for (let b = 0; b < rows / 2000; b++) {
+    const payload = [];
+    for (let i = 0; i < 2000; i++) {
+      const n = b * 2000 + i + 1;
+      const l = fakeLead(rand, n, 'bd-');
+      payload.push({
+        id: crypto.randomUUID(),
+        event_id: crypto.randomUUID(),
+        row: n,
+        email: l.email,
+        first_name: l.firstName,
+        last_name: l.lastName,
+        phone: l.phone || null,
+        title: l.title,
+        company_name: l.company,
+        website: null,
+        company_size: null,
+        industry: null,
+        country: l.place[0],
+        region: null,
+        city: null,
+        timezone: null,
+        channel: null,
+        source: l.origin[1],
+        medium: null,
+        campaign: null,
+        referrer: null,
+        landing_page: null,
+        stage: l.stage,
+        owner_id: null,
+        tags: l.tags,
+        email_opt_in: l.emailOptIn,
+        sms_opt_in: null,
+        unsubscribed: false,
+        do_not_contact: false,
+        custom: {},
+        created_at: new Date().toISOString(),
+        note: null,
+      });
+    }
+    batches.push(JSON.stringify(payload));
+  }
+  const clients = await Promise.all(
+    variants.map(async (v) => {
+      const c = new pg.Client({ connectionString: v.owner ? dbUrl(database) : appUrl(database) });
+      await c.connect();
+      if (v.owner) await c.query('SET session_replication_role = replica');
+      return c;
+    }),
+  );
+  const tenants = await withOwner(database, async (c) => {
+    const ids: string[] = [];
+    for (let i = 0; i < variants.length; i++) {
+      ids.push(
+        (await c.query(`insert into tenants (slug, name) values ($1, $1) returning id`, [`bench-breakdown-${i}`])).rows[0]
+          .id as string,
+      );
+    }
+    await c.query('CHECKPOINT');
+    return ids;
+  });
+  const ms = variants.map(() => 0);
+  try {
+    for (const payload of batches) {
+      for (const [i, v] of variants.entries()) {
+        const c = clients[i];
+        const t = performance.now();
+        await c.query('begin');
+        await c.query(`select set_config('app.tenant_id', $1, true)`, [tenants[i]]);
+        await c.query(v.sql, [payload, tenants[i]]);
+        await c.query('commit');
+        ms[i] += performance.now() - t;
+      }
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+  log(`\n  DB-only breakdown: ${int(rows)} rows per variant, 2,000-row batches, interleaved — ${load()}`);
+  for (const [i, v] of variants.entries()) log(`    ${v.name.padEnd(96)} ${int(rows / (ms[i] / 1000)).padStart(7)} rows/s`);
+}
+
+export async function runImport(database: string, rows: number): Promise<ImportFigures> {
+  log(`\n## Import: ${int(rows)}-row CSV — ${load()}`);
+  const file = path.join(os.tmpdir(), `leadflow-bench-leads-${rows}.csv`);
+  let t = performance.now();
+  const fileBytes = await writeCsv(file, rows);
+  log(`  wrote ${file}: ${mb(fileBytes)} in ${sec(performance.now() - t)}`);
+  await freshDatabase(database);
+
+  const tenantId = await withOwner(database, async (c) => {
+    const r = await c.query<{ id: string }>(
+      `insert into tenants (slug, name) values ('bench-import', 'Import Bench') returning id`,
+    );
+    const id = r.rows[0].id;
+    await c.query(`CREATE TABLE leads_copy (LIKE leads INCLUDING ALL)`);
+    await c.query(`ALTER TABLE leads_copy ALTER COLUMN tenant_id SET DEFAULT '${id}'::uuid, ADD COLUMN tags_raw text`);
+    await c.query(`CREATE TABLE leads_copy_unindexed (LIKE leads INCLUDING DEFAULTS INCLUDING GENERATED)`);
+    await c.query(`ALTER TABLE leads_copy_unindexed ALTER COLUMN tenant_id SET DEFAULT '${id}'::uuid, ADD COLUMN tags_raw text`);
+    const ix = await c.query<{ indexname: string }>(`select indexname from pg_indexes where tablename = 'leads_copy' order by 1`);
+    log(`  leads_copy indexes: ${ix.rows.map((r) => r.indexname).join(', ')}`);
+    return id;
+  });
+  const checkpoint = () => withOwner(database, (c) => c.query('CHECKPOINT'));
+
+  await checkpoint();
+  const unindexedMs = await psqlCopy(database, 'leads_copy_unindexed', file);
+  log(`  raw COPY into an unindexed copy of leads:        ${sec(unindexedMs)}  (${int(rows / (unindexedMs / 1000))} rows/s)`);
+  await checkpoint();
+  log(`  raw COPY into leads_copy (same indexes)… — ${load()}`);
+  const copyMs = await psqlCopy(database, 'leads_copy', file);
+  const copyRowsPerSec = rows / (copyMs / 1000);
+  log(`  raw COPY into leads_copy (LIKE leads INCLUDING ALL): ${sec(copyMs)}  (${int(copyRowsPerSec)} rows/s)`);
+
+  await checkpoint();
+  log(`  importLeads (child process, as \`leadflow import\`)… — ${load()}`);
+  t = performance.now();
+  const child = await run(process.execPath, ['--import', 'tsx', 'bench/leads/import-child.ts', file, tenantId, appUrl(database)]);
+  const wallMs = performance.now() - t;
+  if (child.code !== 0) throw new Error(`import child failed (${child.code}): ${child.stderr}`);
+  const res = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    seconds: number;
+    cpuSeconds: number;
+    rows: number;
+    inserted: number;
+    updated: number;
+    skipped: number;
+    problems: number;
+    rejected: number;
+    firstProblems: unknown[];
+    rssAtStart: number;
+    peakRss: number;
+    vmHwm: number;
+    timeline: Array<[number, number]>;
+  };
+  const importRowsPerSec = res.inserted / res.seconds;
+  const peak = Math.max(res.peakRss, res.vmHwm);
+  const after = await withOwner(database, async (c) => {
+    const q = async (s: string) => (await c.query(s)).rows[0].n as number;
+    return {
+      leads: await q(`select count(*)::int n from leads where tenant_id = '${tenantId}'`),
+      events: await q(`select count(*)::int n from lead_events where tenant_id = '${tenantId}' and type = 'imported'`),
+      jobs: await q(`select count(*)::int n from graphile_worker._private_jobs`),
+    };
+  });
+  log(
+    `  importLeads: ${res.seconds.toFixed(1)} s (${int(importRowsPerSec)} rows/s; process wall incl. start-up ${sec(wallMs)}; CPU ${res.cpuSeconds.toFixed(1)} s in Node)`,
+  );
+  log(
+    `    rows ${int(res.rows)}: inserted ${int(res.inserted)}, updated ${int(res.updated)}, skipped ${int(res.skipped)}, problems ${int(res.problems)} (rejected ${res.rejected})${res.problems ? ` e.g. ${JSON.stringify(res.firstProblems)}` : ''}`,
+  );
+  log(
+    `    also wrote ${int(after.events)} 'imported' lead_events rows (one per lead) and queued ${int(after.jobs)} process_leads jobs; leads in tenant: ${int(after.leads)}`,
+  );
+  log(
+    `    peak RSS ${mb(peak)} (sampled every 100 ms: ${mb(res.peakRss)}, VmHWM ${mb(res.vmHwm)}; at start ${mb(res.rssAtStart)})`,
+  );
+  log(
+    `    RSS every 5 s: ${res.timeline.map(([ts, rss]) => `${(ts / 1000).toFixed(0)}s ${(rss / 1048576).toFixed(0)}`).join(', ')} MB`,
+  );
+  const ratio = importRowsPerSec / copyRowsPerSec;
+  log(
+    `  ratio import / raw COPY (same indexes): ${(ratio * 100).toFixed(0)} %  (${int(importRowsPerSec)} vs ${int(copyRowsPerSec)} rows/s)`,
+  );
+  await rm(file, { force: true });
+  if (process.env.LEADS_BENCH_BREAKDOWN !== '0')
+    await importBreakdown(database, Math.max(2000, Math.round(rows / 10 / 2000) * 2000));
+  return {
+    rows,
+    fileBytes,
+    copySeconds: copyMs / 1000,
+    copyRowsPerSec,
+    copyUnindexedSeconds: unindexedMs / 1000,
+    importSeconds: res.seconds,
+    importRowsPerSec,
+    ratio,
+    peakRssMb: peak / 1048576,
+  };
+}
