@@ -9,10 +9,10 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { findFreePort } from '../app/lib/n8n/supervisor.server';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -20,16 +20,6 @@ const pct = (xs: number[], p: number) => {
 };
 const fmt = (n: number) => n.toFixed(1);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +53,7 @@ export async function runWorkflowBench(): Promise<void> {
   const appUrl = new URL(owner);
   appUrl.username = 'leadflow_app';
   appUrl.password = appPassword;
-  const appPort = await freePort();
+  const appPort = await findFreePort();
   Object.assign(process.env, {
     DATABASE_URL: owner.toString(),
     APP_DATABASE_URL: appUrl.toString(),

@@ -5,26 +5,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { inject } from 'vitest';
+import { findFreePort } from '../app/lib/n8n/supervisor.server';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const OUT = 'e2e/.out';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface RunningApp {
   baseUrl: string;
@@ -49,7 +39,7 @@ export async function startLeadflow(name: string): Promise<RunningApp> {
   dbUrl.pathname = `/${dbName}`;
   const appUrl = new URL(process.env.APP_DATABASE_URL!);
   appUrl.pathname = `/${dbName}`;
-  const port = await freePort();
+  const port = await findFreePort();
   let output = '';
   const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     env: {

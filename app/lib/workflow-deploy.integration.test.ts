@@ -24,19 +24,10 @@ import { createTenant } from '../models/tenant.server';
 import { upsertLead } from '../models/lead.server';
 import { createWorkflow, getWorkflow, listTemplates, listVersions } from '../models/workflow.server';
 import type { DeployContext } from './workflow-deploy.server';
+import { findFreePort } from './n8n/supervisor.server';
 
 const skip = !n8nAvailable && !inCi;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -62,7 +53,7 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
   const db = appDatabase();
 
   beforeAll(async () => {
-    const appPort = await freePort();
+    const appPort = await findFreePort();
     process.env.LEADFLOW_INTERNAL_URL = `http://127.0.0.1:${appPort}`;
     n8n = await startTestN8n();
     // Leadflow's real HTTP app (the built Remix server), for the workflows' callbacks.
@@ -85,7 +76,7 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
         });
       },
     });
-    const smtpPort = await freePort();
+    const smtpPort = await findFreePort();
     await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', () => resolve()));
     listener = http.createServer((req, res) => {
       const chunks: Buffer[] = [];

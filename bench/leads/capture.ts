@@ -13,7 +13,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import autocannon from 'autocannon';
 import { CAMPAIGNS, fakeLead, prng } from './data';
 import type { BenchTenant } from './generate';
 import { appUrl as appDbUrl, dbUrl, int, load, log, sec, withOwner } from './util';
+import { findFreePort } from '../../app/lib/n8n/supervisor.server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -76,16 +76,6 @@ const P3_SQL = `
   END
   $fn$;`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function cpuSecondsOf(pid: number): number {
   try {
@@ -209,8 +199,8 @@ export async function runCapture(database: string, big: BenchTenant): Promise<Ca
   });
   const connections = Number(process.env.LEADS_BENCH_CONNECTIONS ?? 30);
   const seconds = Number(process.env.LEADS_BENCH_SECONDS ?? 15);
-  const appPort = await freePort();
-  const barePort = await freePort();
+  const appPort = await findFreePort();
+  const barePort = await findFreePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-bench-'));
   // LEADS_BENCH_CPU_PROF=<dir>: the app writes a V8 CPU profile there when it stops.
   const prof = process.env.LEADS_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LEADS_BENCH_CPU_PROF}`] : [];
@@ -294,7 +284,7 @@ export async function runCapture(database: string, big: BenchTenant): Promise<Ca
         // Decomposition (with P3 in place): the same validation and writes without express/Remix,
         // then as one statement (bench/leads/capture-variants-server.ts).
         for (const mode of ['upsert', 'single'] as const) {
-          const port = await freePort();
+          const port = await findFreePort();
           const v = startChild(
             mode,
             [
