@@ -169,10 +169,13 @@ export const leads = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('leads_tenant_email_key').on(t.tenantId, t.emailKey),
-    index('leads_tenant_stage_created_idx').on(t.tenantId, t.stage, t.createdAt.desc(), t.id.desc()),
-    index('leads_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
-    index('leads_tenant_score_idx').on(t.tenantId, t.score.desc(), t.id.desc()),
-    index('leads_tenant_stage_score_idx').on(t.tenantId, t.stage, t.score.desc(), t.id.desc()),
+    // List indexes are ascending on purpose: a backward scan of (…, col ASC NULLS LAST, id ASC)
+    // serves `ORDER BY col DESC, id DESC` (= DESC NULLS FIRST); a `DESC` index (NULLS LAST) would
+    // not, and every newest-first page would sort. db/list-plans.test.ts EXPLAINs the real queries.
+    index('leads_tenant_stage_created_idx').on(t.tenantId, t.stage, t.createdAt, t.id),
+    index('leads_tenant_created_idx').on(t.tenantId, t.createdAt, t.id),
+    index('leads_tenant_score_idx').on(t.tenantId, t.score, t.id),
+    index('leads_tenant_stage_score_idx').on(t.tenantId, t.stage, t.score, t.id),
     index('leads_search_idx').using('gin', t.search),
   ],
 );
@@ -194,7 +197,7 @@ export const leadEvents = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    index('lead_events_lead_idx').on(t.tenantId, t.leadId, t.occurredAt.desc()),
+    index('lead_events_lead_idx').on(t.tenantId, t.leadId, t.occurredAt, t.id),
     foreignKey({ columns: [t.tenantId, t.leadId], foreignColumns: [leads.tenantId, leads.id], name: 'lead_events_lead_fk' }).onDelete(
       'cascade',
     ),
@@ -566,7 +569,7 @@ export const notifications = pgTable(
     readAt: timestamp('read_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('notifications_user_idx').on(t.tenantId, t.userId, t.createdAt.desc())],
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('notifications_user_idx').on(t.tenantId, t.userId, t.createdAt, t.id)],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -597,7 +600,7 @@ export const jobRuns = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
     durationMs: integer('duration_ms').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('job_runs_recent_idx').on(t.tenantId, t.finishedAt.desc())],
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('job_runs_recent_idx').on(t.tenantId, t.finishedAt, t.id)],
 );
 
 export const LEAD_ASSIGNMENT_STATUSES = ['active', 'touched', 'reassigned', 'closed'] as const;

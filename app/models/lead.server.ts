@@ -329,15 +329,19 @@ export function filterConditions(filter: LeadQuery): SQL[] {
   for (const [key, value] of Object.entries(filter.custom ?? {})) where.push(sql`${l.custom} ->> ${key} = ${value}`);
   if (filter.q) {
     // Tokenise the query with the document's own parser (emails, hosts and words alike) and
-    // match each token as a prefix.
-    where.push(
-      sql`${l.search} @@ (select to_tsquery('simple', coalesce(string_agg(quote_literal(lexeme) || ':*', ' & '), '')) from unnest(to_tsvector('simple', ${filter.q})))`,
-    );
+    // match each token as a prefix. leadflow_prefix_tsquery is IMMUTABLE, so the planner folds
+    // it to a constant and can estimate it and use the GIN index (migration 0010; under RLS that
+    // also needs ts_match_vq LEAKPROOF — see docs/decisions/0006-search-under-rls.md).
+    where.push(sql`${l.search} @@ leadflow_prefix_tsquery(${filter.q})`);
   }
   return where;
 }
 
-export async function listLeads(tx: Tx, filter: LeadQuery = {}): Promise<{ leads: Lead[]; nextCursor: string | null }> {
+/**
+ * The list page's query (one page + 1 row to know whether there is a next one). Exposed so
+ * db/list-plans.test.ts can EXPLAIN exactly what the page runs.
+ */
+export function leadListQuery(tx: Tx, filter: LeadQuery = {}) {
   const l = schema.leads;
   const sort = filter.sort ?? '-created';
   const limit = filter.limit ?? 50;
@@ -352,12 +356,18 @@ export async function listLeads(tx: Tx, filter: LeadQuery = {}): Promise<{ leads
     // Row-value comparison matches the (…, sort column, id) index order.
     where.push(descending ? sql`(${col}, ${l.id}) < (${v}, ${cursor.id})` : sql`(${col}, ${l.id}) > (${v}, ${cursor.id})`);
   }
-  const rows = await tx
+  const query = tx
     .select()
     .from(l)
     .where(where.length ? and(...where) : undefined)
     .orderBy(...(descending ? [desc(col), desc(l.id)] : [asc(col), asc(l.id)]))
     .limit(limit + 1);
+  return { query, limit, byScore };
+}
+
+export async function listLeads(tx: Tx, filter: LeadQuery = {}): Promise<{ leads: Lead[]; nextCursor: string | null }> {
+  const { query, limit, byScore } = leadListQuery(tx, filter);
+  const rows = await query;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =

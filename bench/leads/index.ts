@@ -5,29 +5,27 @@
  *     tenant with 1,000,000 leads and 9 with 100,000 (bench/leads/generate.ts).
  *  2. list:     list page and text search p50/p95 via listLeads as leadflow_app, EXPLAIN of the slowest.
  *  3. capture:  the built app (scripts/start.ts) vs a bare node:http + pg INSERT endpoint, autocannon.
- *  4. proposals: the fixes proposed for missed list/search targets, measured on the same data
- *     (P1: list indexes rebuilt in an order listLeads can use; P2: ts_match_vq LEAKPROOF + a
- *     plan-time-constant tsquery) — changes the scratch database only, never app/ or db/.
- *  5. import:   a 1,000,000-row CSV through importLeads (child process, peak RSS) vs psql \copy of
+ *     (The list/search fixes once measured here as proposals P1/P2 are in the product since
+ *     migration 0010: ascending list indexes, search usable under RLS — ADR 0006.)
+ *  4. import:   a 1,000,000-row CSV through importLeads (child process, peak RSS) vs psql \copy of
  *     the same file into `leads_copy (LIKE leads INCLUDING ALL)`, in a second scratch database
  *     `leadflow_bench_leads_import` (both tables empty at the start, so the ratio compares like
  *     with like).
  *
  * Both scratch databases are LEFT IN PLACE at the end for inspection (BENCH_DROP=1 drops them);
- * each run drops and recreates them first. leadflow_bench_leads then carries the P1 indexes.
+ * each run drops and recreates them first.
  *
  * Environment:
  *   BENCH_DATABASE_URL   owner URL of the server (default postgres://postgres@127.0.0.1:5432)
- *   LEADS_BENCH_PARTS    comma list of generate,list,capture,proposals,import (default: all).
+ *   LEADS_BENCH_PARTS    comma list of generate,list,capture,import (default: all).
  *                        Without `generate`, the others reuse the tenants in leadflow_bench_leads
- *                        (after `proposals` ran, that database has the P1 indexes).
  *   LEADS_BENCH_SCALE    (0,1], scales row counts for a quick smoke run (default 1)
  *   LEADS_BENCH_RUNS     timed runs per list/search case (default 200; 20 s budget per case)
  *   LEADS_BENCH_CONNECTIONS / LEADS_BENCH_SECONDS   autocannon load (default 30 / 15)
  *   BENCH_SKIP_BUILD=1   do not run `npx remix build` before the capture part
  */
 import { generate, type BenchTenant } from './generate';
-import { runListSearch, runProposals, type CaseResult } from './list-search';
+import { runListSearch, type CaseResult } from './list-search';
 import { runCapture, type CaptureFigures } from './capture';
 import { runImport, type ImportFigures } from './import';
 import { dropDatabase, freshDatabase, int, load, log, ms, scale, sec, withOwner } from './util';
@@ -49,7 +47,7 @@ async function existingTenants(): Promise<BenchTenant[]> {
 export async function runLeadsBench(): Promise<void> {
   const started = performance.now();
   const parts = new Set(
-    (process.env.LEADS_BENCH_PARTS ?? 'generate,list,capture,proposals,import').split(',').map((s) => s.trim()),
+    (process.env.LEADS_BENCH_PARTS ?? 'generate,list,capture,import').split(',').map((s) => s.trim()),
   );
   const s = scale();
   const big = Math.round(1_000_000 * s);
@@ -80,12 +78,6 @@ export async function runLeadsBench(): Promise<void> {
     const t = performance.now();
     capture = await runCapture(BENCH_DB, tenants[0]);
     timings.capture = performance.now() - t;
-  }
-  if (parts.has('proposals')) {
-    tenants ??= await existingTenants();
-    const t = performance.now();
-    await runProposals(BENCH_DB, tenants[0], list);
-    timings.proposals = performance.now() - t;
   }
   let imp: ImportFigures | null = null;
   if (parts.has('import')) {
