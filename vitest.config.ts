@@ -10,6 +10,7 @@ const pure = [
   'worker/scoring/**/*.test.ts',
   'app/lib/import/**/*.test.ts',
   'app/components/flow/**/*.test.ts',
+  'app/lib/time-zone.test.ts',
 ];
 
 export default defineConfig({

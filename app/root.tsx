@@ -4,6 +4,7 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/reac
 import type { ReactNode } from 'react';
 import { ErrorPage } from './components/error-page';
 import { getCsrfToken } from './lib/csrf.server';
+import { timeZoneFromRequest, timeZoneHintScript } from './lib/time-zone';
 import styles from './styles/app.css';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
@@ -12,8 +13,9 @@ export const meta: MetaFunction = () => [{ title: 'Leadflow' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, setCookie } = await getCsrfToken(request);
-  return json({ csrf: token }, setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined);
+  return json({ csrf: token, timeZone: timeZoneFromRequest(request) }, setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined);
 }
+
 
 export function Layout({ children }: { children: ReactNode }) {
   return (
@@ -21,6 +23,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <script dangerouslySetInnerHTML={{ __html: timeZoneHintScript }} />
         <Meta />
         <Links />
       </head>

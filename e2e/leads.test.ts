@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDateTimeIn } from '../app/lib/time-zone';
 import { launchChromium, OUT, startLeadflow, type RunningApp } from './harness';
 
 describe('lead pages in Chromium: create, search, note, stage, timeline', () => {
@@ -141,6 +142,22 @@ describe('lead pages in Chromium: create, search, note, stage, timeline', () => 
     expect(missing?.status()).toBe(404);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     expect(browserErrors).toEqual([]);
+    await context.close();
+  });
+
+  it("dates are shown in the browser's time zone, identically on the server and after hydration", async () => {
+    expect(leadUrl).not.toBe('');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
+    const page = await logIn(context);
+    await page.goto(leadUrl);
+    await hydrated(page);
+    const stamp = page.locator('.timeline time').first();
+    const iso = await stamp.getAttribute('datetime');
+    expect(iso).toBeTruthy();
+    // The server rendered it from the lf_tz cookie the login page's script set.
+    expect(await stamp.textContent()).toBe(formatDateTimeIn(iso, 'Asia/Tokyo'));
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'lf_tz')?.value).toBe(encodeURIComponent('Asia/Tokyo'));
     await context.close();
   });
 

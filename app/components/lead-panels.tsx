@@ -5,7 +5,8 @@
  * a generic key/value list instead of failing the page.
  */
 import type { ReactNode } from 'react';
-import { displayValue, fieldLabel, formatDateTime, humanise } from '~/models/lead-display';
+import { useDates } from '~/lib/use-dates';
+import { displayValue, fieldLabel, humanise } from '~/models/lead-display';
 
 export interface TimelineEvent {
   id: string;
@@ -171,6 +172,7 @@ export function Timeline(props: {
   customLabels: Record<string, string>;
   truncated?: boolean;
 }) {
+  const dates = useDates();
   if (props.events.length === 0) return <p className="help">No activity yet.</p>;
   return (
     <>
@@ -183,7 +185,7 @@ export function Timeline(props: {
               <div className="event-head">
                 <span className="event-title">{title}</span>
                 <span className="event-meta">
-                  {actorLabel(e, props.memberNames)} · <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
+                  {actorLabel(e, props.memberNames)} · <time dateTime={e.occurredAt}>{dates.dateTime(e.occurredAt)}</time>
                   {copied ? ' · from a merged lead' : ''}
                 </span>
               </div>
@@ -210,6 +212,7 @@ export function ScorePanel(props: {
   scoredAt: string | null;
   predictedProbability: number | null;
 }) {
+  const dates = useDates();
   if (!props.scoredAt) {
     return (
       <section className="card panel" aria-labelledby="score-h">
@@ -253,12 +256,13 @@ export function ScorePanel(props: {
       ) : (
         <p className="help">No explanation recorded.</p>
       )}
-      <p className="help">Scored {formatDateTime(props.scoredAt)}</p>
+      <p className="help">Scored {dates.dateTime(props.scoredAt)}</p>
     </section>
   );
 }
 
 export function EnrichmentPanel({ enrichment }: { enrichment: unknown }) {
+  const dates = useDates();
   const steps = isObject(enrichment) ? Object.entries(enrichment).filter(([, v]) => v !== null && v !== undefined) : [];
   return (
     <section className="card panel" aria-labelledby="enrichment-h">
@@ -286,7 +290,7 @@ export function EnrichmentPanel({ enrichment }: { enrichment: unknown }) {
               <Facts rows={rows.slice(0, 12)} empty="No result." />
               {provenance ? (
                 <p className="help">
-                  {[provenance.provider, provenance.fetchedAt ? formatDateTime(String(provenance.fetchedAt)) : null]
+                  {[provenance.provider, provenance.fetchedAt ? dates.dateTime(String(provenance.fetchedAt)) : null]
                     .filter(Boolean)
                     .join(' · ')}
                 </p>

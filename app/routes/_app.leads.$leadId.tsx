@@ -12,7 +12,8 @@ import { assertCsrf } from '~/lib/csrf.server';
 import { database } from '~/lib/db.server';
 import { forbidden, notFound } from '~/lib/http.server';
 import { listCustomFields } from '~/models/custom-field.server';
-import { displayValue, fieldLabel, formatDateTime, leadName } from '~/models/lead-display';
+import { useDates } from '~/lib/use-dates';
+import { displayValue, fieldLabel, leadName } from '~/models/lead-display';
 import { applyCustomValues, formValues, parseLeadForm } from '~/models/lead-form.server';
 import { findLeadIdByEmail, previewMerge } from '~/models/lead-merge.server';
 import {
@@ -295,6 +296,7 @@ function Section({ title, children, id }: { title: string; children: ReactNode; 
 }
 
 export default function LeadPage() {
+  const dates = useDates();
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -310,7 +312,7 @@ export default function LeadPage() {
   const undefinedCustom = Object.keys(custom).filter((k) => !(k in customLabels));
   const owner = (id: unknown) => (typeof id === 'string' && id ? (memberNames[id] ?? 'Former member') : 'Unassigned');
   const sideValue = (field: string, v: unknown) =>
-    field === 'ownerId' ? owner(v) : field === 'createdAt' ? formatDateTime(String(v)) : displayValue(v);
+    field === 'ownerId' ? owner(v) : field === 'createdAt' ? dates.dateTime(String(v)) : displayValue(v);
   const mergeFields = [
     'firstName',
     'lastName',
@@ -562,8 +564,8 @@ export default function LeadPage() {
                 <p className="help">No tags.</p>
               )}
               <p className="help">
-                Created {formatDateTime(lead.createdAt)} · updated {formatDateTime(lead.updatedAt)}
-                {lead.convertedAt ? ` · converted ${formatDateTime(lead.convertedAt)}` : ''}
+                Created {dates.dateTime(lead.createdAt)} · updated {dates.dateTime(lead.updatedAt)}
+                {lead.convertedAt ? ` · converted ${dates.dateTime(lead.convertedAt)}` : ''}
               </p>
             </Section>
           </div>

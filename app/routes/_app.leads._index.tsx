@@ -11,7 +11,8 @@ import { database } from '~/lib/db.server';
 import { forbidden } from '~/lib/http.server';
 import { listCustomFields } from '~/models/custom-field.server';
 import { applyBulkOperation, BulkTargetMissingError, MAX_BULK, type BulkOperation } from '~/models/lead-bulk.server';
-import { formatDate, leadName } from '~/models/lead-display';
+import { useDates } from '~/lib/use-dates';
+import { leadName } from '~/models/lead-display';
 import { filterToParams, type LeadSort } from '~/models/lead-filter';
 import { normaliseListParams, parseListFilter, toListRow } from '~/models/lead-list.server';
 import { BadCursorError, listLeads } from '~/models/lead.server';
@@ -253,6 +254,7 @@ function withParam(query: string, key: string, value: string): string {
 }
 
 export default function LeadsPage() {
+  const dates = useDates();
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -676,7 +678,7 @@ export default function LeadsPage() {
                       </span>
                     ))}
                   </td>
-                  <td className="nowrap">{formatDate(l.createdAt)}</td>
+                  <td className="nowrap">{dates.date(l.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

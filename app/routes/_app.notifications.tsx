@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
+import { useDates } from '~/lib/use-dates';
 import { ErrorPage } from '~/components/error-page';
 import { CsrfInput } from '~/components/forms';
 import { requireTenant } from '~/lib/auth.server';
@@ -33,6 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Notifications() {
+  const dates = useDates();
   const { notifications } = useLoaderData<typeof loader>();
   return (
     <>
@@ -49,7 +51,7 @@ export default function Notifications() {
       <ul className="notifications">
         {notifications.map((n) => (
           <li key={n.id} className={n.read ? 'muted' : undefined}>
-            <strong>{n.text}</strong> <span className="help">{new Date(n.createdAt).toLocaleString()}</span>
+            <strong>{n.text}</strong> <span className="help">{dates.dateTime(n.createdAt)}</span>
             {n.leads.length ? (
               <div>
                 {n.leads.map((l, i) => (

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useDates } from '~/lib/use-dates';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema } from '../../db';
@@ -73,6 +74,7 @@ export function captureSnippet(origin: string, captureKey: string): string {
 }
 
 export default function Developers() {
+  const dates = useDates();
   const { captureKey, keys, origin } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
@@ -142,7 +144,7 @@ export default function Developers() {
                     <code>{k.prefix}…</code>
                   </td>
                   <td>{k.scopes.join(', ')}</td>
-                  <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td>{k.lastUsedAt ? dates.dateTime(k.lastUsedAt) : 'never'}</td>
                   <td>
                     {k.revokedAt ? (
                       'revoked'

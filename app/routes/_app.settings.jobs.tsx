@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { useDates } from '~/lib/use-dates';
 import { ErrorPage } from '~/components/error-page';
 import { requireTenant } from '~/lib/auth.server';
 import { database } from '~/lib/db.server';
@@ -48,6 +49,7 @@ function summaryText(summary: Record<string, unknown>): string {
 }
 
 export default function Jobs() {
+  const dates = useDates();
   const { failedOnly, stats, runs } = useLoaderData<typeof loader>();
   return (
     <>
@@ -108,7 +110,7 @@ export default function Jobs() {
             ) : null}
             {runs.map((r) => (
               <tr key={r.id}>
-                <td className="nowrap">{new Date(r.finishedAt).toLocaleString()}</td>
+                <td className="nowrap">{dates.dateTime(r.finishedAt)}</td>
                 <td>{TASK_LABELS[r.task] ?? r.task}</td>
                 <td>
                   <span className="pill">{r.status}</span>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from '@remix-run/react';
+import { useDates } from '~/lib/use-dates';
 import { useEffect } from 'react';
 import { CalibrationChart, type CalibrationBin } from '~/components/calibration-chart';
 import { ErrorPage } from '~/components/error-page';
@@ -100,6 +101,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function PredictiveSettings() {
+  const dates = useDates();
   const { canEdit, status, models, postOutcomeFields } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
@@ -166,7 +168,7 @@ export default function PredictiveSettings() {
       {models.map((m) => (
         <section className="card" key={m.id}>
           <h2>
-            Model of {new Date(m.createdAt).toLocaleString()} · {m.status}
+            Model of {dates.dateTime(m.createdAt)} · {m.status}
           </h2>
           {m.status === 'queued' || m.status === 'training' ? (
             <p>

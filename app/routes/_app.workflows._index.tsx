@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useDates } from '~/lib/use-dates';
 import { displayName } from '@leadflow/workflow-compiler';
 import { z } from 'zod';
 import { ErrorPage } from '~/components/error-page';
@@ -70,13 +71,8 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect(`/workflows/${created.id}`);
 }
 
-// Fixed locale and zone: the same text on the server and in the browser (no hydration mismatch).
-const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-function formatWhen(iso: string | null): string {
-  return iso ? `${dateFormat.format(new Date(iso))} UTC` : '—';
-}
-
 export default function Workflows() {
+  const dates = useDates();
   const { canCreate, workflows, templates } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -129,8 +125,8 @@ export default function Workflows() {
                   <td>
                     <span className={`status-badge status-${w.status}`}>{w.status}</span>
                   </td>
-                  <td className="nowrap">{formatWhen(w.updatedAt)}</td>
-                  <td className="nowrap">{formatWhen(w.publishedAt)}</td>
+                  <td className="nowrap">{dates.dateTime(w.updatedAt)}</td>
+                  <td className="nowrap">{dates.dateTime(w.publishedAt)}</td>
                 </tr>
               ))}
             </tbody>

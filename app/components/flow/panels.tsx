@@ -2,6 +2,7 @@
 // keyboard-shortcut help.
 
 import { useFetcher } from '@remix-run/react';
+import { useDates } from '~/lib/use-dates';
 import { displayName, type CompileError, type FlowGraph } from '@leadflow/workflow-compiler';
 import { useEffect, useRef, useState } from 'react';
 import type {
@@ -14,11 +15,6 @@ import type {
 } from './types';
 import type { VersionCompare } from './version-view';
 
-function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
 
 /** "Tell sales: no Slack connection…" under a "Tell sales" link reads better without the repeat. */
 function withoutName(message: string, name: string): string {
@@ -88,6 +84,7 @@ export function VersionsPanel(props: {
   onView: (versionId: string, compare: VersionCompare) => void;
   onRollback: (versionId: string) => void;
 }) {
+  const dates = useDates();
   const { versions, publishedVersionId, canRollback, busy, onView, onRollback } = props;
   if (versions.length === 0)
     return (
@@ -102,7 +99,7 @@ export function VersionsPanel(props: {
           <div className="version-head">
             <strong>Version {v.version}</strong>
             {v.id === publishedVersionId ? <span className="pill live">live</span> : null}
-            <span className="muted">{when(v.createdAt)}</span>
+            <span className="muted">{dates.dateTime(v.createdAt)}</span>
           </div>
           {v.note ? <p className="version-note">{v.note}</p> : null}
           <div className="version-actions">
@@ -285,6 +282,7 @@ function duration(start: string, stop: string | null): string {
 }
 
 export function ExecutionsPanel({ workflowId, active }: { workflowId: string; active: boolean }) {
+  const dates = useDates();
   const executions = useFetcher<ExecutionsLoaderData>();
   const loaded = useRef(false);
   const loadRef = useRef(executions.load);
@@ -329,7 +327,7 @@ export function ExecutionsPanel({ workflowId, active }: { workflowId: string; ac
                     <span className={`run-status run-${e.status}`}>{e.status}</span>
                     {e.mode ? <div className="muted small">{e.mode}</div> : null}
                   </td>
-                  <td className="nowrap">{when(e.startedAt)}</td>
+                  <td className="nowrap">{dates.dateTime(e.startedAt)}</td>
                   <td className="nowrap">{duration(e.startedAt, e.stoppedAt)}</td>
                   <td className="error-cell">{e.error ?? ''}</td>
                 </tr>
