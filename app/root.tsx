@@ -7,7 +7,10 @@ import { getCsrfToken } from './lib/csrf.server';
 import { timeZoneFromRequest, timeZoneHintScript } from './lib/time-zone';
 import styles from './styles/app.css';
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
+export const links: LinksFunction = () => [
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+  { rel: 'stylesheet', href: styles },
+];
 
 export const meta: MetaFunction = () => [{ title: 'Leadflow' }];
 

@@ -35,9 +35,7 @@ describe('workflow builder in Chromium: template, drag, connect, validate, undo/
   function watch(page: Page) {
     page.on('pageerror', (err) => browserErrors.push(err.message));
     page.on('console', (msg) => {
-      // NOTE: the app ships no favicon yet; Chromium's automatic request for it 404s.
-      if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico'))
-        browserErrors.push(`${msg.text()} ${msg.location().url}`);
+      if (msg.type() === 'error') browserErrors.push(`${msg.text()} ${msg.location().url}`);
     });
     page.on('response', (res) => {
       // The run history needs n8n, which this test does not start: a 502 there is the answer.
