@@ -3,14 +3,16 @@
  * 'imported' events, merges into known emails and the import's progress commit together, so a
  * retried job resumes exactly after the last committed row.
  *
- * Speed: a batch is one INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO NOTHING, with
- * the events written by the same statement; only rows whose email already exists take the
- * slower per-row merge path.
+ * Speed (bench/README.md, "import"): a batch (2,500 rows) is one INSERT … SELECT FROM
+ * json_to_recordset(…) ON CONFLICT DO NOTHING with the events written by the same statement
+ * (importBatchSql); only rows whose email already exists take the slower per-row merge path. Ids
+ * increase with the row (importRowIds), so the indexes that end in the id are appended to. Parsing
+ * the next batch overlaps the database's work on the current one (two stages, one batch ahead).
  */
 import crypto from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Tx } from '../../db';
-import { parseImport, type ImportFileInfo, type LeadInput, type Mapping, type ByteSource } from '../lib/import';
+import { parseImport, type ByteSource, type ImportBatch, type ImportFileInfo, type LeadInput, type Mapping } from '../lib/import';
 import { appendEvent, planMerge, type Actor, type Lead } from './lead.server';
 import { schema } from '../../db';
 import type { LeadFields } from './lead-fields';
@@ -65,14 +67,26 @@ export function normaliseStage(raw: string | undefined, stages: readonly string[
   return undefined;
 }
 
-/** A UUIDv7 whose time part is the import's start and whose rest is derived from (import, row). */
-function rowId(importKey: string, row: number, kind: string, ms: number): string {
-  const h = crypto.createHash('sha1').update(`${importKey}:${row}:${kind}`).digest();
-  h.writeUIntBE(ms, 0, 6);
-  h[6] = (h[6] & 0x0f) | 0x70;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/**
+ * Ids for an import's rows: UUIDv7 with the import's start as the time part and the row number as
+ * a counter (RFC 9562 §6.2 method 1), then 36 bits of a hash of the import key. Deterministic for
+ * (import key, start, row, kind). Increasing with the row, so the leads' primary key and the
+ * (…, score, id) list indexes are appended to rather than written at random pages (random ids made
+ * the batch statement ~20 % slower at 1M rows, over twice as slow in a 200k-row run: bench/README.md).
+ * Layout (hex digits): 12 ms · '7' · row bits 35–24 (3) · variant 0b10 + kind (1) · row bits
+ * 23–0 (6) · import hash (9). Rows up to 2^36.
+ */
+export function importRowIds(importKey: string, ms: number): (row: number, kind: 'lead' | 'event') => string {
+  const time = ms.toString(16).padStart(12, '0').slice(-12);
+  const hash = crypto.createHash('sha1').update(importKey).digest('hex').slice(0, 9);
+  const head = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+  return (row, kind) => {
+    const hi = Math.floor(row / 0x1000000) & 0xfff;
+    const lo = row % 0x1000000;
+    const v = (kind === 'lead' ? 8 : 9).toString(16);
+    const loHex = lo.toString(16).padStart(6, '0');
+    return `${head}${hi.toString(16).padStart(3, '0')}-${v}${loHex.slice(0, 3)}-${loHex.slice(3)}${hash}`;
+  };
 }
 
 const toFields = (lead: LeadInput, ownerId: string | null, stage: string | undefined): LeadFields => ({
@@ -105,11 +119,73 @@ const toFields = (lead: LeadInput, ownerId: string | null, stage: string | undef
   custom: lead.custom ?? {},
 });
 
+/** The columns of a batch's JSON records (json_to_recordset); absent keys are null. */
+const RECORD_COLUMNS = sql.raw(`id uuid, event_id uuid, row int, email text, first_name text, last_name text, phone text,
+  title text, company_name text, website text, company_size text, industry text, country text, region text, city text,
+  timezone text, channel text, source text, medium text, campaign text, referrer text, landing_page text, stage text,
+  owner_id uuid, tags text[], email_opt_in boolean, sms_opt_in boolean, unsubscribed boolean, do_not_contact boolean,
+  custom jsonb, created_at timestamptz, note text`);
+
+/**
+ * One batch's new leads and their 'imported' events in one statement. `records` is a JSON array of
+ * objects keyed by RECORD_COLUMNS, nulls and defaults left out (a sparse record is a fraction of
+ * the bytes for Postgres to parse). ON CONFLICT DO NOTHING: a row whose email is already a lead of
+ * the tenant (or whose id an earlier attempt of the same import wrote) is not inserted, and the
+ * caller merges or skips it. Returns the rows NOT inserted.
+ */
+export function importBatchSql(tenantId: string, importKey: string, records: string): SQL {
+  return sql`
+    with input as (
+      select * from json_to_recordset(${records}::json) as x(${RECORD_COLUMNS})
+    ), ins as (
+      insert into leads (tenant_id, id, email, first_name, last_name, phone, title, company_name, website, company_size,
+        industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page, stage,
+        owner_id, tags, email_opt_in, sms_opt_in, unsubscribed, do_not_contact, custom, created_at, updated_at)
+      select ${tenantId}::uuid, id, email, first_name, last_name, phone, title, company_name, website, company_size,
+        industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page,
+        coalesce(stage, 'new'), owner_id, coalesce(tags, '{}'), email_opt_in, sms_opt_in, coalesce(unsubscribed, false),
+        coalesce(do_not_contact, false), coalesce(custom, '{}'), coalesce(created_at, now()), now()
+      from input
+      order by row
+      on conflict do nothing
+      returning id
+    ), ev as (
+      insert into lead_events (tenant_id, id, lead_id, type, actor_type, actor_id, payload)
+      select ${tenantId}::uuid, input.event_id, ins.id, 'imported', 'import', ${importKey},
+        jsonb_build_object('importId', ${importKey}::text, 'row', input.row)
+          || case when input.note is not null then jsonb_build_object('note', input.note) else '{}'::jsonb end
+      from ins join input using (id)
+    )
+    select input.row from input where not exists (select 1 from ins where ins.id = input.id)`;
+}
+
+/** A row to write; `fields` (the merge input) is built only for rows that turn out to conflict. */
+interface PreparedRow {
+  row: number;
+  lead: LeadInput;
+  ownerId: string | null;
+  stage: string | undefined;
+}
+const fieldsOf = (p: PreparedRow): LeadFields => toFields(p.lead, p.ownerId, p.stage);
+
+/** A parsed batch made ready for its transaction (all CPU work, no I/O). */
+interface BatchJob {
+  problems: ImportRowProblem[];
+  prepared: PreparedRow[];
+  /** In-file duplicates: never inserted, merged or skipped after the batch's inserts. */
+  duplicates: PreparedRow[];
+  /** The sparse JSON records of `prepared` (importBatchSql). */
+  records: string;
+  rows: number;
+  lastRow: number;
+  bytesRead: number;
+}
+
 export async function importLeads(database: Database, tenantId: string, source: ByteSource, opts: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { rows: 0, inserted: 0, updated: 0, skipped: 0, errors: [] };
   const maxErrors = opts.maxErrorsInSummary ?? Number.POSITIVE_INFINITY;
   const importKey = opts.importId ?? crypto.randomUUID();
-  const startedMs = Date.now();
+  const ids = importRowIds(importKey, Date.now());
   const { owners, stages } = await database.withTenant(tenantId, async (tx) => {
     const members = await tx.execute<{ id: string; email: string }>(
       sql`select u.id, lower(u.email) as email from memberships m join users u on u.id = m.user_id`,
@@ -128,23 +204,49 @@ export async function importLeads(database: Database, tenantId: string, source: 
     fileInfo = info;
     opts.onStart?.(info);
   };
-  for await (const batch of parseImport(source, { mapping: opts.mapping, batchSize: opts.batchSize ?? 2000, onStart })) {
+
+  const prepare = (batch: ImportBatch): BatchJob | null => {
     const problems: ImportRowProblem[] = batch.errors.map((e) => ({ row: e.row, column: e.column, message: e.message, severity: e.severity }));
-    const rows = batch.leads.filter((l) => l.row > resumeAfter);
-    const rejected = new Set(batch.errors.filter((e) => e.severity === 'error').map((e) => e.row));
-    const lastRow = Math.max(0, ...batch.leads.map((l) => l.row), ...batch.errors.map((e) => e.row));
-    if (lastRow <= resumeAfter) continue;
-    const prepared = rows.map((r) => {
+    let lastRow = 0;
+    for (const l of batch.leads) if (l.row > lastRow) lastRow = l.row;
+    for (const e of batch.errors) if (e.row > lastRow) lastRow = e.row;
+    if (lastRow <= resumeAfter) return null;
+    const rejected = new Set<number>();
+    for (const e of batch.errors) if (e.severity === 'error' && e.row > resumeAfter) rejected.add(e.row);
+    const prepared: PreparedRow[] = [];
+    const duplicates: PreparedRow[] = [];
+    const records: Array<Record<string, unknown>> = [];
+    for (const r of batch.leads) {
+      if (r.row <= resumeAfter) continue;
       const ownerId = r.lead.owner ? (owners.get(r.lead.owner) ?? null) : null;
       if (r.lead.owner && !ownerId) problems.push({ row: r.row, column: 'owner', message: `Owner ${r.lead.owner} is not a member of this workspace; left unassigned`, severity: 'warning' });
       const stage = normaliseStage(r.lead.stage, stages);
       if (r.lead.stage && !stage) problems.push({ row: r.row, column: 'stage', message: `Unknown stage "${r.lead.stage}"; set to new`, severity: 'warning' });
-      return { ...r, fields: toFields(r.lead, ownerId, stage) };
-    });
-    const batchSummary: ImportSummary = { rows: rows.length + [...rejected].filter((r) => r > resumeAfter).length, inserted: 0, updated: 0, skipped: 0, errors: [] };
+      const p: PreparedRow = { row: r.row, lead: r.lead, ownerId, stage };
+      if (r.duplicateOf !== undefined) {
+        duplicates.push(p);
+        continue;
+      }
+      prepared.push(p);
+      if (!opts.dryRun) records.push(sparseRecord(p, ids));
+    }
+    return {
+      problems,
+      prepared,
+      duplicates,
+      records: opts.dryRun ? '' : JSON.stringify(records),
+      rows: prepared.length + duplicates.length + rejected.size,
+      lastRow,
+      bytesRead: batch.bytesRead,
+    };
+  };
+
+  const write = async (job: BatchJob): Promise<void> => {
+    const { problems } = job;
+    const batchSummary: ImportSummary = { rows: job.rows, inserted: 0, updated: 0, skipped: 0, errors: [] };
 
     const work = async (tx: Tx) => {
-      let conflicted = prepared;
+      let conflicted: PreparedRow[];
       if (!opts.dryRun && !definitionsWritten && fileInfo) {
         // Columns kept as custom fields become the tenant's custom field definitions.
         const defs = (fileInfo as ImportFileInfo).mapping
@@ -159,81 +261,27 @@ export async function importLeads(database: Database, tenantId: string, source: 
         definitionsWritten = true;
       }
       if (!opts.dryRun) {
-        const payload = prepared.map((p) => ({
-          id: rowId(importKey, p.row, 'lead', startedMs),
-          event_id: rowId(importKey, p.row, 'event', startedMs),
-          row: p.row,
-          email: p.fields.email,
-          first_name: p.fields.firstName,
-          last_name: p.fields.lastName,
-          phone: p.fields.phone,
-          title: p.fields.title,
-          company_name: p.fields.companyName,
-          website: p.fields.website,
-          company_size: p.fields.companySize,
-          industry: p.fields.industry,
-          country: p.fields.country,
-          region: p.fields.region,
-          city: p.fields.city,
-          timezone: p.fields.timezone,
-          channel: p.fields.channel,
-          source: p.fields.source,
-          medium: p.fields.medium,
-          campaign: p.fields.campaign,
-          referrer: p.fields.referrer,
-          landing_page: p.fields.landingPage,
-          stage: p.fields.stage ?? 'new',
-          owner_id: p.fields.ownerId ?? null,
-          tags: p.fields.tags,
-          email_opt_in: p.fields.emailOptIn,
-          sms_opt_in: p.fields.smsOptIn,
-          unsubscribed: p.fields.unsubscribed,
-          do_not_contact: p.fields.doNotContact,
-          custom: p.fields.custom,
-          created_at: p.lead.createdAt ?? null,
-          note: p.lead.notes ?? null,
-        }));
-        const result = await tx.execute<{ row: number; inserted: boolean }>(sql`
-          with input as (
-            select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as x(
-              id uuid, event_id uuid, row int, email text, first_name text, last_name text, phone text, title text,
-              company_name text, website text, company_size text, industry text, country text, region text, city text,
-              timezone text, channel text, source text, medium text, campaign text, referrer text, landing_page text,
-              stage text, owner_id uuid, tags text[], email_opt_in boolean, sms_opt_in boolean, unsubscribed boolean,
-              do_not_contact boolean, custom jsonb, created_at timestamptz, note text)
-          ), ins as (
-            insert into leads (tenant_id, id, email, first_name, last_name, phone, title, company_name, website, company_size,
-              industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page, stage,
-              owner_id, tags, email_opt_in, sms_opt_in, unsubscribed, do_not_contact, custom, created_at, updated_at)
-            select ${tenantId}::uuid, id, email, first_name, last_name, phone, title, company_name, website, company_size,
-              industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page, stage,
-              owner_id, tags, email_opt_in, sms_opt_in, unsubscribed, do_not_contact, custom,
-              coalesce(created_at, now()), now()
-            from input order by row
-            on conflict do nothing
-            returning id
-          ), ev as (
-            insert into lead_events (tenant_id, id, lead_id, type, actor_type, actor_id, payload)
-            select ${tenantId}::uuid, input.event_id, ins.id, 'imported', 'import', ${importKey},
-              jsonb_build_object('importId', ${importKey}::text, 'row', input.row)
-                || case when input.note is not null then jsonb_build_object('note', input.note) else '{}'::jsonb end
-            from ins join input using (id)
-          )
-          select input.row, (ins.id is not null) as inserted from input left join ins using (id)`);
-        const insertedRows = new Set(result.rows.filter((r) => r.inserted).map((r) => Number(r.row)));
-        batchSummary.inserted = insertedRows.size;
-        conflicted = prepared.filter((p) => !insertedRows.has(p.row));
+        let notInserted: number[] = [];
+        if (job.prepared.length) {
+          const result = await tx.execute<{ row: number }>(importBatchSql(tenantId, importKey, job.records));
+          notInserted = result.rows.map((r) => Number(r.row));
+        }
+        batchSummary.inserted = job.prepared.length - notInserted.length;
+        const skippedRows = new Set(notInserted);
+        conflicted = job.prepared.filter((p) => skippedRows.has(p.row)).concat(job.duplicates);
+        conflicted.sort((a, b) => a.row - b.row);
       } else {
         // Dry run: nothing is written; rows whose email exists would merge or be skipped.
-        const emails = prepared.map((p) => p.fields.email).filter((e): e is string => Boolean(e));
+        const all = job.prepared.concat(job.duplicates).sort((a, b) => a.row - b.row);
+        const emails = all.map((p) => p.lead.email).filter((e): e is string => Boolean(e));
         const existing = emails.length
           ? await tx.execute<{ email_key: string }>(sql`select email_key from leads where email_key in (select jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb))`)
           : { rows: [] };
         const known = new Set(existing.rows.map((r) => r.email_key));
         const seen = new Set<string>();
         conflicted = [];
-        for (const p of prepared) {
-          const e = p.fields.email;
+        for (const p of all) {
+          const e = p.lead.email;
           if (e && (known.has(e) || seen.has(e))) conflicted.push(p);
           else batchSummary.inserted++;
           if (e) seen.add(e);
@@ -245,24 +293,24 @@ export async function importLeads(database: Database, tenantId: string, source: 
       if (conflicted.length === 0) return;
       if (opts.dedupe === 'skip') {
         batchSummary.skipped += conflicted.length;
-        for (const p of conflicted) problems.push({ row: p.row, column: 'email', message: `Skipped: a lead with ${p.fields.email} exists`, severity: 'warning' });
+        for (const p of conflicted) problems.push({ row: p.row, column: 'email', message: `Skipped: a lead with ${p.lead.email} exists`, severity: 'warning' });
         return;
       }
-      const emails = [...new Set(conflicted.map((p) => p.fields.email).filter((e): e is string => Boolean(e)))];
+      const emails = [...new Set(conflicted.map((p) => p.lead.email).filter((e): e is string => Boolean(e)))];
       const existingRows = emails.length
         ? await tx.select().from(schema.leads).where(sql`${schema.leads.emailKey} in (select jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb))`).for('update')
         : [];
       const byEmail = new Map<string, Lead>(existingRows.map((l) => [l.emailKey!, l]));
       for (const p of conflicted) {
-        const current = p.fields.email ? byEmail.get(p.fields.email) : undefined;
+        const current = p.lead.email ? byEmail.get(p.lead.email) : undefined;
         if (!current) {
           batchSummary.skipped++; // already imported by an earlier attempt of this import
           continue;
         }
-        const { patch, changes, conflicts } = planMerge(current, p.fields);
+        const { patch, changes, conflicts } = planMerge(current, fieldsOf(p));
         if (changes.length) {
           const [updated] = await tx.update(schema.leads).set({ ...patch, updatedAt: new Date() }).where(eq(schema.leads.id, current.id)).returning();
-          byEmail.set(p.fields.email!, updated);
+          byEmail.set(p.lead.email!, updated);
         }
         await appendEvent(tx, tenantId, current.id, 'merged', opts.actor, { via: 'import', importId: importKey, row: p.row, changes, conflicts });
         batchSummary.updated++;
@@ -273,7 +321,7 @@ export async function importLeads(database: Database, tenantId: string, source: 
     else {
       await database.withTenant(tenantId, async (tx) => {
         await work(tx);
-        await opts.onBatch?.(tx, { summary: batchSummary, problems, lastRow, bytesRead: batch.bytesRead });
+        await opts.onBatch?.(tx, { summary: batchSummary, problems, lastRow: job.lastRow, bytesRead: job.bytesRead });
       });
     }
     summary.rows += batchSummary.rows;
@@ -281,7 +329,73 @@ export async function importLeads(database: Database, tenantId: string, source: 
     summary.updated += batchSummary.updated;
     summary.skipped += batchSummary.skipped;
     for (const p of problems) if (summary.errors.length < maxErrors && p.row > resumeAfter) summary.errors.push(p);
+  };
+
+  // A two-stage pipeline: while Postgres writes batch k (one transaction, awaited in order),
+  // Node parses and prepares batch k + 1. At most one batch is parsed ahead, so memory stays at two
+  // batches; batches still commit one after another, in file order.
+  const batches = parseImport(source, { mapping: opts.mapping, batchSize: opts.batchSize ?? DEFAULT_IMPORT_BATCH, onStart });
+  let writing: Promise<void> | null = null;
+  try {
+    let next = batches.next();
+    for (;;) {
+      const step = await next;
+      if (step.done) break;
+      const job = prepare(step.value);
+      if (writing) await writing;
+      writing = null;
+      if (job) {
+        writing = write(job);
+        writing.catch(() => {}); // awaited below; this only keeps a failure from being "unhandled" meanwhile
+      }
+      next = batches.next();
+    }
+    if (writing) await writing;
+  } catch (error) {
+    if (writing) await writing.catch(() => {});
+    await batches.return(undefined);
+    throw error;
   }
   summary.errors.sort((a, b) => a.row - b.row);
   return summary;
+}
+
+/** Rows per batch (one transaction each). */
+export const DEFAULT_IMPORT_BATCH = 2500;
+
+/** A row's JSON record for importBatchSql: only the keys with a value (absent = null/default). */
+function sparseRecord(p: PreparedRow, ids: (row: number, kind: 'lead' | 'event') => string): Record<string, unknown> {
+  const l = p.lead;
+  const r: Record<string, unknown> = { id: ids(p.row, 'lead'), event_id: ids(p.row, 'event'), row: p.row };
+  // The same values as toFields (LeadInput's optional fields; undefined is left out by JSON).
+  r.email = l.email;
+  r.first_name = l.firstName;
+  r.last_name = l.lastName;
+  r.phone = l.phone;
+  r.title = l.title;
+  r.company_name = l.companyName;
+  r.website = l.website;
+  r.company_size = l.companySize;
+  r.industry = l.industry;
+  r.country = l.country;
+  r.region = l.region;
+  r.city = l.city;
+  r.timezone = l.timezone;
+  r.channel = l.channel;
+  r.source = l.source;
+  r.medium = l.medium;
+  r.campaign = l.campaign;
+  r.referrer = l.referrer;
+  r.landing_page = l.landingPage;
+  r.stage = p.stage;
+  if (p.ownerId) r.owner_id = p.ownerId;
+  if (l.tags?.length) r.tags = l.tags;
+  r.email_opt_in = l.emailOptIn;
+  r.sms_opt_in = l.smsOptIn;
+  if (l.unsubscribed) r.unsubscribed = true;
+  if (l.doNotContact) r.do_not_contact = true;
+  if (l.custom && Object.keys(l.custom).length) r.custom = l.custom;
+  r.created_at = l.createdAt;
+  r.note = l.notes;
+  return r;
 }

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appDatabase, uniqueSlug } from '../../test/helpers';
 import { createTenant } from './tenant.server';
-import { importLeads } from './lead-import.server';
+import { importLeads, importRowIds } from './lead-import.server';
 import { UnusableFileError } from '../lib/import';
 import { runCli } from '../../scripts/cli';
 
@@ -188,5 +188,87 @@ describe('leadflow import / export (CLI)', () => {
     const filtered = await run(['export', '--tenant', t.slug, '--q', one.email!]);
     expect(filtered.out.trim().split('\n')).toHaveLength(2);
     expect((await run(['export', '--tenant', t.slug, '--score-min', 'lots'])).code).toBe(2);
+  });
+
+  it('ids increase with the row (UUIDv7, import start as time) and are stable per import and row', () => {
+    const ms = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
+    const ids = importRowIds('import-a', ms);
+    const rows = [1, 2, 3, 999, 1000, 2 ** 24 - 1, 2 ** 24, 2 ** 24 + 1, 2 ** 30, 2 ** 36 - 1];
+    const leadIds = rows.map((r) => ids(r, 'lead'));
+    for (const id of leadIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...leadIds].sort()).toEqual(leadIds); // byte order = row order
+    expect(new Set(leadIds).size).toBe(rows.length);
+    expect(leadIds[0].replace(/-/g, '').slice(0, 12)).toBe(ms.toString(16).padStart(12, '0'));
+    expect(importRowIds('import-a', ms)(42, 'lead')).toBe(ids(42, 'lead'));
+    expect(ids(42, 'event')).not.toBe(ids(42, 'lead'));
+    expect(importRowIds('import-b', ms)(42, 'lead')).not.toBe(ids(42, 'lead'));
+  });
+
+  it('writes batch after batch while the next is parsed: merges across batches, progress in row order', async () => {
+    const t = await newTenant();
+    const csv = [
+      'Email,First Name,Last Name,Company',
+      'a@pipe.example,Ann,,Acme', // 2
+      'b@pipe.example,Bob,Brown,', // 3
+      'c@pipe.example,Cy,Cole,Co', // 4
+      'a@pipe.example,Anne,Adams,Acme Ltd', // 5: duplicate of row 2 (earlier batch)
+      'not-an-email,Dee,Dow,Dx', // 6: rejected
+      'e@pipe.example,Eve,Eng,Ex', // 7
+      'b@pipe.example,,,Bco', // 8: duplicate of row 3
+    ].join('\n');
+    const progress: number[] = [];
+    const summary = await importLeads(appDatabase(), t.id, Readable.from([csv]), {
+      dedupe: 'merge',
+      actor,
+      batchSize: 2,
+      onBatch: async (tx, b) => {
+        const n = await tx.execute<{ n: number }>(sql`select count(*)::int as n from leads`);
+        progress.push(b.lastRow, n.rows[0].n);
+      },
+    });
+    expect(summary).toMatchObject({ rows: 7, inserted: 4, updated: 2, skipped: 0 });
+    expect(summary.errors.filter((e) => e.severity === 'error').map((e) => e.row)).toEqual([6]);
+    // Each batch's transaction sees the leads of the batches before it and its own, in file order.
+    expect(progress).toEqual([3, 2, 5, 3, 7, 4, 8, 4]);
+    const rows = await leadsOf(t.id);
+    expect(rows.find((r) => r.email === 'a@pipe.example')).toMatchObject({ first_name: 'Ann', last_name: 'Adams', company_name: 'Acme' });
+    expect(rows.find((r) => r.email === 'b@pipe.example')).toMatchObject({ first_name: 'Bob', company_name: 'Bco' });
+    const ev = await appDatabase().withTenant(t.id, (tx) =>
+      tx.execute<{ type: string; n: number }>(sql`select type, count(*)::int as n from lead_events group by type order by type`),
+    );
+    expect(ev.rows).toEqual([
+      { type: 'imported', n: 4 },
+      { type: 'merged', n: 2 },
+    ]);
+  });
+
+  it('a failing batch stops the import with its error; earlier batches stay, a resumed attempt completes it exactly', async () => {
+    const t = await newTenant();
+    const csv = ['Email,First Name', ...Array.from({ length: 9 }, (_, i) => `r${i + 2}@resume.example,R${i + 2}`)].join('\n');
+    let committedRow = 0;
+    const failing = importLeads(appDatabase(), t.id, Readable.from([csv]), {
+      dedupe: 'merge',
+      actor,
+      importId: '00000000-0000-4000-8000-00000000abcd',
+      batchSize: 3,
+      onBatch: async (_tx, b) => {
+        if (b.lastRow > 7) throw new Error('disk full');
+        committedRow = b.lastRow;
+      },
+    });
+    await expect(failing).rejects.toThrow('disk full');
+    expect(committedRow).toBe(7);
+    expect((await leadsOf(t.id)).map((r) => r.email)).toHaveLength(6); // rows 2–7; the failed batch rolled back
+    const resumed = await importLeads(appDatabase(), t.id, Readable.from([csv]), {
+      dedupe: 'merge',
+      actor,
+      importId: '00000000-0000-4000-8000-00000000abcd',
+      batchSize: 3,
+      resumeAfterRow: committedRow,
+    });
+    expect(resumed).toMatchObject({ rows: 3, inserted: 3, updated: 0, skipped: 0 });
+    expect(await leadsOf(t.id)).toHaveLength(9);
+    const ev = await appDatabase().withTenant(t.id, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from lead_events where type = 'imported'`));
+    expect(ev.rows[0].n).toBe(9);
   });
 });

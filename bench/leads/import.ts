@@ -20,6 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { DEFAULT_IMPORT_BATCH, importBatchSql, importRowIds } from '../../app/models/lead-import.server';
 import { fakeLead, prng, STAGE_LABELS } from './data';
 import { appUrl, dbUrl, freshDatabase, int, load, log, mb, sec, withOwner } from './util';
 
@@ -106,8 +108,9 @@ async function psqlCopy(database: string, table: string, file: string): Promise<
   return performance.now() - t;
 }
 
-// The batch statement of importLeads (app/models/lead-import.server.ts), copied for the DB-only
-// breakdown below; `events` toggles its lead_events CTE.
+// Variants of the product's batch statement (importBatchSql in app/models/lead-import.server.ts)
+// for the DB-only breakdown below: the same sparse json_to_recordset input; `events` toggles the
+// lead_events CTE, `onConflict` the ON CONFLICT clause.
 const BATCH_COLUMNS = `id uuid, event_id uuid, row int, email text, first_name text, last_name text, phone text, title text,
   company_name text, website text, company_size text, industry text, country text, region text, city text,
   timezone text, channel text, source text, medium text, campaign text, referrer text, landing_page text,
@@ -117,11 +120,12 @@ const LEAD_COLUMNS = `id, email, first_name, last_name, phone, title, company_na
   industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page, stage,
   owner_id, tags, email_opt_in, sms_opt_in, unsubscribed, do_not_contact, custom, created_at, updated_at`;
 const LEAD_VALUES = `id, email, first_name, last_name, phone, title, company_name, website, company_size,
-  industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page, stage,
-  owner_id, tags, email_opt_in, sms_opt_in, unsubscribed, do_not_contact, custom, coalesce(created_at, now()), now()`;
+  industry, country, region, city, timezone, channel, source, medium, campaign, referrer, landing_page,
+  coalesce(stage, 'new'), owner_id, coalesce(tags, '{}'), email_opt_in, sms_opt_in, coalesce(unsubscribed, false),
+  coalesce(do_not_contact, false), coalesce(custom, '{}'), coalesce(created_at, now()), now()`;
 function batchStatement(table: string, opts: { events: boolean; onConflict: boolean }): string {
   return `
-    with input as (select * from jsonb_to_recordset($1::jsonb) as x(${BATCH_COLUMNS})),
+    with input as (select * from json_to_recordset($1::json) as x(${BATCH_COLUMNS})),
     ins as (
       insert into ${table} (tenant_id, ${LEAD_COLUMNS})
       select $2::uuid, ${LEAD_VALUES} from input order by row
@@ -135,90 +139,93 @@ function batchStatement(table: string, opts: { events: boolean; onConflict: bool
       from ins join input using (id))`
         : ''
     }
-    select input.row, (ins.id is not null) as inserted from input left join ins using (id)`;
+    select input.row from input where not exists (select 1 from ins where ins.id = input.id)`;
 }
 
 /**
  * Where the import's database time goes: the batch statement alone (payload prepared up front, so
- * no parsing in Node), 2,000-row batches, variants interleaved batch by batch so they share the
- * machine's load over time. Each variant gets its own fresh tenant in the import database.
+ * no parsing in Node), DEFAULT_IMPORT_BATCH-row batches, variants interleaved batch by batch so
+ * they share the machine's load over time. Each variant gets its own fresh tenant in the import
+ * database (leads_copy: its own table).
  */
 async function importBreakdown(database: string, rows: number): Promise<void> {
-  const variants: Array<{ name: string; table: string; owner: boolean; sql: string }> = [
+  const dialect = new PgDialect();
+  const product = (tenant: string, records: string) => {
+    const q = dialect.sqlToQuery(importBatchSql(tenant, 'bench', records));
+    return { text: q.sql, values: q.params };
+  };
+  const local = (sqlText: string) => (tenant: string, records: string) => ({ text: sqlText, values: [records, tenant] });
+  const variants: Array<{
+    name: string;
+    owner: boolean;
+    ids: 'row' | 'random';
+    query: (tenant: string, records: string) => { text: string; values: unknown[] };
+  }> = [
     {
-      name: 'importLeads batch statement (leads + imported events), as leadflow_app',
-      table: 'leads',
+      name: 'importBatchSql (the product: leads + imported events, ids increase with the row), as leadflow_app',
       owner: false,
-      sql: batchStatement('leads', { events: true, onConflict: true }),
+      ids: 'row',
+      query: product,
     },
+    { name: '  same with random ids (gen_random_uuid-like, as before this change)', owner: false, ids: 'random', query: product },
     {
       name: '  same, owner with triggers/FKs off (no RLS check, no FK checks, no outbox/pipeline triggers)',
-      table: 'leads',
       owner: true,
-      sql: batchStatement('leads', { events: true, onConflict: true }),
+      ids: 'row',
+      query: product,
     },
     {
-      name: '  same without the lead_events insert',
-      table: 'leads',
+      name: '  same without the lead_events insert, as leadflow_app',
       owner: false,
-      sql: batchStatement('leads', { events: false, onConflict: true }),
+      ids: 'row',
+      query: local(batchStatement('leads', { events: false, onConflict: true })),
     },
     {
-      name: '  same without lead_events, owner with triggers/FKs off',
-      table: 'leads',
+      name: '  INSERT … SELECT json_to_recordset into leads_copy (no ON CONFLICT, random ids; ≈ the COPY)',
       owner: true,
-      sql: batchStatement('leads', { events: false, onConflict: true }),
-    },
-    {
-      name: '  INSERT … SELECT jsonb_to_recordset into leads_copy (no ON CONFLICT)',
-      table: 'leads_copy',
-      owner: true,
-      sql: batchStatement('leads_copy', { events: false, onConflict: false }),
+      ids: 'random',
+      query: local(batchStatement('leads_copy', { events: false, onConflict: false })),
     },
   ];
   const rand = prng(99);
-  const batches: string[] = [];
-  for (let b = 0; b < rows / 2000; b++) {
-    const payload = [];
-    for (let i = 0; i < 2000; i++) {
-      const n = b * 2000 + i + 1;
+  const rowIds = importRowIds('bench-breakdown', Date.now());
+  const batches: Array<{ row: string; random: string }> = [];
+  const size = DEFAULT_IMPORT_BATCH;
+  for (let b = 0; b < rows / size; b++) {
+    const payload: Array<Record<string, unknown> & { row: number }> = [];
+    for (let i = 0; i < size; i++) {
+      const n = b * size + i + 1;
       const l = fakeLead(rand, n, 'bd-');
+      // Sparse, as the product sends it (absent keys are null / the column default).
       payload.push({
-        id: crypto.randomUUID(),
-        event_id: crypto.randomUUID(),
+        id: '',
+        event_id: '',
         row: n,
         email: l.email,
         first_name: l.firstName,
         last_name: l.lastName,
-        phone: l.phone || null,
+        phone: l.phone || undefined,
         title: l.title,
         company_name: l.company,
-        website: null,
-        company_size: null,
-        industry: null,
         country: l.place[0],
-        region: null,
-        city: null,
-        timezone: null,
-        channel: null,
-        source: l.origin[1],
-        medium: null,
-        campaign: null,
-        referrer: null,
-        landing_page: null,
+        source: l.origin[1] ?? undefined,
         stage: l.stage,
-        owner_id: null,
-        tags: l.tags,
-        email_opt_in: l.emailOptIn,
-        sms_opt_in: null,
-        unsubscribed: false,
-        do_not_contact: false,
-        custom: {},
+        tags: l.tags.length ? l.tags : undefined,
+        email_opt_in: l.emailOptIn ?? undefined,
         created_at: new Date().toISOString(),
-        note: null,
       });
     }
-    batches.push(JSON.stringify(payload));
+    const withIds = (f: (p: { row: number }) => [string, string]) =>
+      JSON.stringify(
+        payload.map((p) => {
+          const [id, event_id] = f(p);
+          return { ...p, id, event_id };
+        }),
+      );
+    batches.push({
+      row: withIds((p) => [rowIds(p.row, 'lead'), rowIds(p.row, 'event')]),
+      random: withIds(() => [crypto.randomUUID(), crypto.randomUUID()]),
+    });
   }
   const clients = await Promise.all(
     variants.map(async (v) => {
@@ -236,6 +243,7 @@ async function importBreakdown(database: string, rows: number): Promise<void> {
           .id as string,
       );
     }
+    await c.query('TRUNCATE leads_copy');
     await c.query('CHECKPOINT');
     return ids;
   });
@@ -244,10 +252,11 @@ async function importBreakdown(database: string, rows: number): Promise<void> {
     for (const payload of batches) {
       for (const [i, v] of variants.entries()) {
         const c = clients[i];
+        const q = v.query(tenants[i], payload[v.ids]);
         const t = performance.now();
         await c.query('begin');
         await c.query(`select set_config('app.tenant_id', $1, true)`, [tenants[i]]);
-        await c.query(v.sql, [payload, tenants[i]]);
+        await c.query(q.text, q.values);
         await c.query('commit');
         ms[i] += performance.now() - t;
       }
@@ -255,8 +264,8 @@ async function importBreakdown(database: string, rows: number): Promise<void> {
   } finally {
     await Promise.all(clients.map((c) => c.end()));
   }
-  log(`\n  DB-only breakdown: ${int(rows)} rows per variant, 2,000-row batches, interleaved — ${load()}`);
-  for (const [i, v] of variants.entries()) log(`    ${v.name.padEnd(96)} ${int(rows / (ms[i] / 1000)).padStart(7)} rows/s`);
+  log(`\n  DB-only breakdown: ${int(rows)} rows per variant, ${int(size)}-row batches, interleaved — ${load()}`);
+  for (const [i, v] of variants.entries()) log(`    ${v.name.padEnd(100)} ${int(rows / (ms[i] / 1000)).padStart(7)} rows/s`);
 }
 
 export async function runImport(database: string, rows: number): Promise<ImportFigures> {
@@ -343,7 +352,10 @@ export async function runImport(database: string, rows: number): Promise<ImportF
   );
   await rm(file, { force: true });
   if (process.env.LEADS_BENCH_BREAKDOWN !== '0')
-    await importBreakdown(database, Math.max(2000, Math.round(rows / 10 / 2000) * 2000));
+    await importBreakdown(
+      database,
+      Math.max(DEFAULT_IMPORT_BATCH, Math.round(rows / 10 / DEFAULT_IMPORT_BATCH) * DEFAULT_IMPORT_BATCH),
+    );
   return {
     rows,
     fileBytes,
