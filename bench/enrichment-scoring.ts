@@ -4,19 +4,26 @@
 //   (a) enrichment + scoring throughput with the local providers (network off): the JS work alone,
 //       and the whole job (read, enrich, score, one UPDATE per 500 leads, assignment) in leads/s;
 //   (b) re-scoring 1,000,000 leads of one tenant (made with INSERT … SELECT generate_series): keyset
-//       chunks, the compiled scorer, one UPDATE … FROM jsonb_to_recordset per chunk.
-//   npx tsx bench/enrichment-scoring.ts [--leads 1000000] [--pipeline 10000] [--concurrency 2] [--keep]
+//       chunks, the compiled scorer, one UPDATE … FROM jsonb_to_recordset per chunk. Scenarios: the
+//       first scoring (every lead written), the nightly decay run a day later, nothing changed,
+//       and a model edit (one rule re-weighted); the first three beside the previous
+//       implementation (`rescoreBaseline` below: jsonb explanation parsed per lead, every
+//       explanation difference written, commits waiting for the WAL flush).
+//   npx tsx bench/enrichment-scoring.ts [--leads 1000000] [--pipeline 10000] [--concurrency 2] [--keep] [--no-baseline]
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { createDatabase, type Database } from '../db';
 import { migrateDatabase } from '../db/migrate';
 import { createEnricher, MemoryLruCache, NaiveBayesIndustryClassifier } from '../worker/enrichment';
-import { compileScoringModel, defaultScoringModel } from '../worker/scoring';
+import { compileScoringModel, defaultScoringModel, type Contribution } from '../worker/scoring';
 import { fillInsFor, withFillIns, type PipelineLead } from '../worker/pipeline/lead-view';
 import { processLeads } from '../worker/pipeline/process.server';
-import { rescoreTenant } from '../worker/pipeline/rescore.server';
-import { scoreLeadForPipeline } from '../worker/pipeline/scoring';
+import { rescoreTenant, type RescoreSummary } from '../worker/pipeline/rescore.server';
+import { scoreLeadForPipeline, type LeadScoreResult } from '../worker/pipeline/scoring';
+import { LEAD_COLUMNS, loadEventsInRange, loadScoringConfig, writeResults } from '../worker/pipeline/store.server';
+import { saveScoringModel } from '../app/models/scoring.server';
+import os from 'node:os';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +31,7 @@ const { values } = parseArgs({
     pipeline: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
+    'no-baseline': { type: 'boolean', default: false },
   },
 });
 const RESCORE_LEADS = Number(values.leads);
@@ -72,11 +80,89 @@ async function insertLeads(owner: pg.Client, tenantId: string, from: number, to:
   await owner.query(text);
 }
 
+const load = () => `load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+
+// ---------------------------------------------------------------------------------------------
+// The previous re-score (kept as the baseline): the stored explanation read as jsonb (parsed per
+// lead) and compared exactly, so every decayed behaviour line is a write.
+function unchangedBaseline(lead: PipelineLead, result: LeadScoreResult): boolean {
+  if (!lead.scoredAt || lead.score !== result.score || (lead.scoreGrade ?? null) !== result.grade) return false;
+  const p = lead.predictedProbability ?? null;
+  if ((p === null) !== (result.probability === null) || (p !== null && Math.abs(p - (result.probability ?? 0)) > 1e-6)) return false;
+  const stored = lead.scoreExplanation;
+  if (!Array.isArray(stored) || stored.length !== result.explanation.length) return false;
+  for (let i = 0; i < stored.length; i++) {
+    const a = stored[i] as Contribution;
+    const b = result.explanation[i];
+    if (a.points !== b.points || a.label !== b.label || a.kind !== b.kind || (a.ruleId ?? null) !== (b.ruleId ?? null)) return false;
+  }
+  return true;
+}
+
+async function rescoreBaseline(db: Database, tenantId: string, options: { chunkSize: number; concurrency: number; now: Date }): Promise<RescoreSummary> {
+  const { chunkSize, now } = options;
+  const config = await db.withTenant(tenantId, (tx) => loadScoringConfig(tx));
+  const summary: RescoreSummary = { leads: 0, written: 0, crossings: 0, stageChanges: 0, chunks: 0 };
+  let cursor: string | null = null;
+  let exhausted = false;
+  let claiming: Promise<unknown> = Promise.resolve();
+  const claim = (): Promise<{ after: string | null; last: string } | null> => {
+    const next: Promise<{ after: string | null; last: string } | null> = claiming.then(async () => {
+      if (exhausted) return null;
+      const after: string | null = cursor;
+      const rows = await db.withTenant(tenantId, (tx) =>
+        tx.execute<{ last: string | null }>(sql`
+          select id::text as last from (select id from leads ${after ? sql`where id > ${after}::uuid` : sql``} order by id limit ${chunkSize}) c order by id desc limit 1`),
+      );
+      const last = rows.rows[0]?.last ?? null;
+      if (!last) {
+        exhausted = true;
+        return null;
+      }
+      cursor = last;
+      return { after, last };
+    });
+    claiming = next.catch(() => undefined);
+    return next;
+  };
+  const worker = async () => {
+    for (;;) {
+      const range = await claim();
+      if (!range) return;
+      const result = await db.withTenant(tenantId, async (tx) => {
+        const leads = (
+          await tx.execute<PipelineLead & Record<string, unknown>>(sql`
+            select ${LEAD_COLUMNS}, score_grade as "scoreGrade", score_explanation as "scoreExplanation",
+                   predicted_probability as "predictedProbability" from leads
+            where ${range.after ? sql`id > ${range.after}::uuid` : sql`true`} and id <= ${range.last}::uuid
+            order by id limit ${chunkSize}`)
+        ).rows;
+        if (leads.length === 0) return { leads: 0, written: 0, crossings: 0, stageChanges: 0 };
+        const events = await loadEventsInRange(tx, leads[0].id, leads[leads.length - 1].id);
+        const writes = leads
+          .map((lead) => ({ lead, score: scoreLeadForPipeline(config.scorer, config.predictive, lead, events.get(lead.id) ?? [], now.getTime()) }))
+          .filter(({ lead, score }) => !unchangedBaseline(lead, score))
+          .map(({ score }) => ({ score }));
+        const expected = new Map(leads.map((l) => [l.id, { score: l.score, scoredAt: l.scoredAt, stage: l.stage }]));
+        const written = await writeResults(tx, tenantId, config, writes, { now, onlyChanged: true, expected });
+        return { leads: leads.length, ...written };
+      });
+      summary.leads += result.leads;
+      summary.written += result.written;
+      summary.crossings += result.crossings;
+      summary.stageChanges += result.stageChanges;
+      summary.chunks++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  return summary;
+}
+
 async function main() {
   const admin = new pg.Client({ connectionString: maintenance.toString() });
   await admin.connect();
   await admin.query(`create database ${admin.escapeIdentifier(dbName)}`);
-  console.log(`scratch database ${dbName} on ${base.host}`);
+  console.log(`scratch database ${dbName} on ${base.host} (${load()})`);
   const owner = new pg.Client({ connectionString: ownerUrl.toString() });
   try {
     await migrateDatabase(ownerUrl.toString());
@@ -156,18 +242,31 @@ async function main() {
     await owner.query(`vacuum analyze lead_events`);
     console.log(`(b) generated ${fmt(RESCORE_LEADS)} leads (+ events) in ${seconds(performance.now() - t)}`);
 
-    t = performance.now();
-    const first = await rescoreTenant(db, tenantId, { concurrency: CONCURRENCY, chunkSize: 5000 });
-    const firstMs = performance.now() - t;
-    console.log(
-      `(b) re-score ${fmt(first.leads)} leads, every row written (first scoring): ${seconds(firstMs)} → ${fmt((first.leads / firstMs) * 1000)} leads/s; ${fmt(first.written)} written, ${fmt(first.crossings)} threshold crossings, ${fmt(first.stageChanges)} stage moves`,
+    const timed = async (label: string, run: () => Promise<RescoreSummary>) => {
+      const started = performance.now();
+      const r = await run();
+      const ms = performance.now() - started;
+      console.log(
+        `(b) ${label}: ${seconds(ms)} → ${fmt((r.leads / ms) * 1000)} leads/s; ${fmt(r.leads)} leads, ${fmt(r.written)} written, ${fmt(r.crossings)} crossings, ${fmt(r.stageChanges)} stage moves (${load()})`,
+      );
+      return r;
+    };
+    const baseline = !values['no-baseline'];
+    const opts = { concurrency: CONCURRENCY, chunkSize: 5000 };
+    const day = 86_400_000;
+    const t0 = Date.now();
+    await timed('re-score, first scoring (every lead written)', () => rescoreTenant(db, tenantId, { ...opts, now: new Date(t0) }));
+    // The nightly run a day later: behaviour points decayed; leads whose score did not move keep
+    // their stored explanation (the breakdown of the stored score at its scored_at).
+    await timed('nightly decay re-score, a day later', () => rescoreTenant(db, tenantId, { ...opts, now: new Date(t0 + day), decay: true }));
+    if (baseline) await timed('  baseline (previous implementation), same run', () => rescoreBaseline(db, tenantId, { ...opts, now: new Date(t0 + day) }));
+    await timed('re-score, nothing changed', () => rescoreTenant(db, tenantId, { ...opts, now: new Date(t0 + day) }));
+    if (baseline) await timed('  baseline (previous implementation), same run', () => rescoreBaseline(db, tenantId, { ...opts, now: new Date(t0 + day) }));
+    // A model edit that moves many scores: companies of 50+ employees 10 → 12 points.
+    await db.withTenant(tenantId, (tx) =>
+      saveScoringModel(tx, tenantId, { ...defaultScoringModel, fitRules: defaultScoringModel.fitRules.map((r) => (r.id === 'company-50' ? { ...r, points: 12 } : r)) }, null),
     );
-    t = performance.now();
-    const again = await rescoreTenant(db, tenantId, { concurrency: CONCURRENCY, chunkSize: 5000, now: new Date(Date.now() + 1000) });
-    const againMs = performance.now() - t;
-    console.log(
-      `(b) re-score again, nothing changed: ${seconds(againMs)} → ${fmt((again.leads / againMs) * 1000)} leads/s; ${fmt(again.written)} written`,
-    );
+    await timed('re-score after a model edit (one rule re-weighted)', () => rescoreTenant(db, tenantId, { ...opts, now: new Date(t0 + day) }));
     await db.close();
   } finally {
     await owner.end().catch(() => undefined);

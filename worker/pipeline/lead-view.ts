@@ -47,6 +47,8 @@ export interface PipelineLead {
   /** Read by bulk re-scoring only, to skip leads whose result did not change. */
   scoreGrade?: string | null;
   scoreExplanation?: unknown;
+  /** `score_explanation::text` (bulk re-scoring compares text first, see ./explanation.ts). */
+  scoreExplanationText?: string | null;
   predictedProbability?: number | null;
 }
 

@@ -16,6 +16,7 @@ import { createRule } from '../../app/models/assignment.server';
 import { saveScoringModel } from '../../app/models/scoring.server';
 import { activateModel, NotEnoughLabelledDataError, requestTraining } from '../../app/models/predictive.server';
 import { rescoreTenant } from './rescore.server';
+import { explanationJsonbText } from './explanation';
 import { uuidv7 } from '../../db/ids';
 import { defaultScoringModel } from '../scoring';
 import type { WorkerHandle } from '../index';
@@ -286,6 +287,81 @@ describe('lead pipeline with the real worker', () => {
     const body = fn.rows[0].body;
     const missing = columns.rows.map((c) => c.column_name).filter((c) => !new RegExp(`\\b${c}\\b`).test(body));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('bulk re-scoring', () => {
+  it('renders explanations exactly as PostgreSQL prints the stored jsonb', async () => {
+    const lines = [
+      { kind: 'fit', ruleId: 'senior-title', label: 'Senior decision maker', points: 15 },
+      { kind: 'completeness', label: 'Profile completeness (6/7 fields)', points: 8.57 },
+      { kind: 'behaviour', ruleId: 'form_submitted', label: 'Form submitted × 2 (decayed)', points: 19.33 },
+      { kind: 'source', ruleId: 'référence', label: 'Source: "Ré\\f"\t\n✓', points: 0.1 },
+      { kind: 'negative', ruleId: 'bounced', label: 'Email bounced', points: -25 },
+      { kind: 'rounding', label: 'Rounded to a whole score', points: -0.01 },
+    ] as const;
+    const printed = await owner.query<{ text: string }>(`select $1::jsonb::text as text`, [JSON.stringify(lines)]);
+    expect(explanationJsonbText([...lines])).toBe(printed.rows[0].text);
+  });
+
+  it('writes only what changed: nothing when nothing did; the nightly decay run only moved scores; a model edit every changed explanation', async () => {
+    const ws = await createWorkspace(db, 1);
+    const ids = await insertLeadsQuietly(
+      db,
+      ws.tenantId,
+      Array.from({ length: 60 }, (_, i) => ({ email: `bulk${i}@co${i % 7}.example`, companySize: ['1-10', '51-200', '1000+'][i % 3], country: i % 2 ? 'DE' : undefined })),
+    );
+    // Behaviour for two leads in three, of different ages (decay moves their points every day).
+    const day = 86_400_000;
+    const t0 = Date.parse('2030-01-15T00:00:00Z');
+    await db.withTenant(ws.tenantId, async (tx) => {
+      await tx.execute(sql`select set_config('leadflow.pipeline_write', 'on', true)`);
+      const events = ids.flatMap((id, i) => (i % 3 === 0 ? [] : [{ id: uuidv7(), lead_id: id, at: new Date(t0 - (i % 20) * day).toISOString() }]));
+      await tx.execute(sql`
+        insert into lead_events (tenant_id, id, lead_id, type, actor_type, occurred_at)
+        select ${ws.tenantId}::uuid, x.id, x.lead_id, 'form_submitted', 'capture', x.at
+        from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as x(id uuid, lead_id uuid, at timestamptz)`);
+    });
+    const stored = async () =>
+      (
+        await db.withTenant(ws.tenantId, (tx) =>
+          tx.execute<{ id: string; score: number; score_explanation: Array<{ points: number; label: string }>; scored_at: Date }>(
+            sql`select id, score, score_explanation, scored_at from leads order by id`,
+          ),
+        )
+      ).rows;
+
+    const first = await rescoreTenant(db, ws.tenantId, { now: new Date(t0), chunkSize: 7, concurrency: 2 });
+    expect(first).toMatchObject({ leads: 60, written: 60 });
+    expect(await rescoreTenant(db, ws.tenantId, { now: new Date(t0), chunkSize: 7 })).toMatchObject({ leads: 60, written: 0 });
+    const before = await stored();
+
+    // A day later, nightly: only leads whose score (or grade) moved are written; the others keep
+    // the explanation of their stored score, which still adds up to it.
+    const nightly = await rescoreTenant(db, ws.tenantId, { now: new Date(t0 + day), chunkSize: 7, decay: true });
+    const after = await stored();
+    const moved = after.filter((r, i) => r.score !== before[i].score).length;
+    expect(nightly.written).toBe(moved);
+    for (const [i, row] of after.entries()) {
+      expect(row.score_explanation.reduce((sum, c) => sum + cents(c.points), 0)).toBe(row.score * 100);
+      if (row.score === before[i].score) expect(row).toEqual(before[i]);
+    }
+    // The same day without `decay` (e.g. after a model change) refreshes every decayed line.
+    const exact = await rescoreTenant(db, ws.tenantId, { now: new Date(t0 + day), chunkSize: 7 });
+    expect(exact.written).toBeGreaterThan(0);
+    expect(exact.written).toBeLessThanOrEqual(40);
+    expect(await rescoreTenant(db, ws.tenantId, { now: new Date(t0 + day), chunkSize: 7, decay: true })).toMatchObject({ written: 0 });
+
+    // Relabelling a rule moves no score, yet every lead it applies to is rewritten. (Stored by
+    // hand: saveScoringModel would also queue a re-score for the running worker.)
+    const relabelledModel = { ...defaultScoringModel, fitRules: defaultScoringModel.fitRules.map((r) => (r.id === 'company-50' ? { ...r, label: 'Mid-size or larger' } : r)) };
+    await db.withTenant(ws.tenantId, (tx) =>
+      tx.execute(sql`insert into scoring_models (tenant_id, model) values (${ws.tenantId}, ${JSON.stringify(relabelledModel)}::jsonb)`),
+    );
+    const relabelled = await rescoreTenant(db, ws.tenantId, { now: new Date(t0 + day), chunkSize: 7, decay: true });
+    expect(relabelled.written).toBe(40); // the leads of 51-200 and 1000+ employees
+    const rows = await stored();
+    expect(rows.filter((r) => r.score_explanation.some((c) => c.label === 'Mid-size or larger'))).toHaveLength(40);
   });
 });
 

@@ -30,7 +30,11 @@ export async function loadLeads(tx: Tx, ids: readonly string[]): Promise<Pipelin
   return rows.rows;
 }
 
-/** A keyset chunk of the tenant's leads: ids in (after, …], ascending. */
+/**
+ * A keyset chunk of the tenant's leads: ids in (after, …], ascending, with what is stored of their
+ * score. The explanation comes as text (`scoreExplanationText`, see ./explanation.ts): parsing it
+ * as jsonb for every lead cost more than reading all the other columns.
+ */
 export async function loadLeadChunk(
   tx: Tx,
   after: string | null,
@@ -39,7 +43,7 @@ export async function loadLeadChunk(
   options: { forUpdate?: boolean } = {},
 ): Promise<PipelineLead[]> {
   const rows = await tx.execute<PipelineLead & Record<string, unknown>>(sql`
-    select ${LEAD_COLUMNS}, score_grade as "scoreGrade", score_explanation as "scoreExplanation",
+    select ${LEAD_COLUMNS}, score_grade as "scoreGrade", score_explanation::text as "scoreExplanationText",
            predicted_probability as "predictedProbability" from leads
     where ${after ? sql`id > ${after}::uuid` : sql`true`} ${upTo ? sql`and id <= ${upTo}::uuid` : sql``}
     order by id limit ${limit} ${options.forUpdate ? sql`for update` : sql``}`);

@@ -14,7 +14,13 @@ const task: Task = async (_payload, helpers) => {
     const training = await queueNightlyTraining(db, tenantId);
     if (training.queued) helpers.logger.info(`nightly training queued for ${tenantId}`);
     await pruneOldModels(db, tenantId);
-    await helpers.addJob('rescore_tenant', { tenantId }, { jobKey: `rescore:${tenantId}`, jobKeyMode: 'replace', queueName: `rescore:${tenantId}` });
+    // Its own job key: replacing a pending re-score queued by a model change would turn that
+    // full refresh into a decay-only run. Same queue, so the two never run at once.
+    await helpers.addJob(
+      'rescore_tenant',
+      { tenantId, decay: true },
+      { jobKey: `rescore-decay:${tenantId}`, jobKeyMode: 'replace', queueName: `rescore:${tenantId}` },
+    );
   }
 };
 export default task;
