@@ -9,6 +9,7 @@ import type pino from 'pino';
 import { database } from '../app/lib/db.server';
 import { appDatabaseUrl, env, pipelineTasksEnabled } from '../app/lib/env.server';
 import { crontab } from './crontab';
+import { startPendingJobsFlusher } from './pending-jobs';
 import { workerTaskList } from './tasks';
 
 export interface WorkerHandle {
@@ -42,6 +43,8 @@ export async function startWorker(log: pino.Logger): Promise<WorkerHandle> {
       on conflict (component) do update set instance = excluded.instance, beat_at = now(), details = excluded.details`);
   };
   await beat();
+  // Captures record their pipeline/delivery work in lead_pending_jobs; queue it in batches.
+  const flusher = startPendingJobsFlusher(database(), log);
   const timer = setInterval(() => {
     beat().catch((err: unknown) => log.warn({ err }, 'worker heartbeat failed'));
   }, HEARTBEAT_MS);
@@ -50,6 +53,7 @@ export async function startWorker(log: pino.Logger): Promise<WorkerHandle> {
     runner,
     async stop() {
       clearInterval(timer);
+      await flusher.stop();
       await runner.stop();
     },
   };

@@ -48,7 +48,8 @@ export class LoginError extends Error {
   }
 }
 
-export function clientIp(request: Request): string {
+/** Any request with headers (a Fetch Request, or the node:http capture adapter's view of one). */
+export function clientIp(request: { headers: { get(name: string): string | null } }): string {
   return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
 }
 

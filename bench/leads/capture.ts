@@ -1,14 +1,20 @@
 /**
  * Capture endpoint under concurrent load, beside a bare INSERT endpoint, in the same run.
- *  - app:  the built Remix app behind express, started by scripts/start.ts (NODE_ENV=production,
- *          RUN_WORKER=false, RUN_N8N=false, rate limits raised) on the scratch database;
- *          POST /api/v1/capture/<key of the 1M-lead tenant>.
+ *  - app:  the built app started by scripts/start.ts (NODE_ENV=production, RUN_WORKER=false,
+ *          RUN_N8N=false, rate limits raised) on the scratch database; POST
+ *          /api/v1/capture/<key of the 1M-lead tenant>. Since issue 3's fix this is the product's
+ *          capture path (formerly proposal P3 here): the express route in front of Remix
+ *          (app/lib/capture-endpoint.server.ts), one prepared statement per new lead
+ *          (app/models/capture-store.server.ts), and the pipeline/delivery work recorded in
+ *          lead_pending_jobs instead of one add_job (NOTIFY) per capture. As the worker would,
+ *          this process flushes lead_pending_jobs into Graphile Worker jobs every 200 ms during
+ *          the run (worker/pending-jobs.ts); the jobs are not run (no worker), as before.
  *  - bare: bench/leads/bare-server.ts (node:http + pg, one INSERT into a same-indexed copy table).
  * autocannon (in this process) sends a realistic form post (JSON) with a unique email per request.
- * Each target gets a 3 s warm-up (not counted), then the timed run. Then proposal P3 is applied
- * in the scratch database and the app is measured again, followed by two decomposition prototypes
- * (bench/leads/capture-variants-server.ts): plain node:http + the product's upsertLead, and plain
- * node:http + one SQL statement per capture. P3 is reverted at the end.
+ * Each target gets a 3 s warm-up (not counted), then the timed run. After the app run the bench
+ * checks that every captured lead reached a queued process_leads job. Then two decomposition
+ * servers (bench/leads/capture-variants-server.ts): plain node:http + the product's storeCapture,
+ * and plain node:http + upsertLead in a transaction (the write path before the fix, minus NOTIFY).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -21,6 +27,9 @@ import { CAMPAIGNS, fakeLead, prng } from './data';
 import type { BenchTenant } from './generate';
 import { appUrl as appDbUrl, dbUrl, int, load, log, sec, withOwner } from './util';
 import { findFreePort } from '../../app/lib/n8n/supervisor.server';
+import { createDatabase } from '../../db';
+import { flushPendingJobs, startPendingJobsFlusher } from '../../worker/pending-jobs';
+import pino from 'pino';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,42 +49,9 @@ export interface CaptureFigures {
   app: LoadFigures;
   bare: LoadFigures;
   ratio: number;
-  /** The app again with proposal P3 applied in the scratch database (no NOTIFY per capture). */
-  appP3: LoadFigures | null;
-  /** Decomposition prototypes with P3: plain node:http + upsertLead, plain node:http + one statement. */
-  variants: { upsert?: LoadFigures; single?: LoadFigures };
+  /** Decomposition on plain node:http: the product's storeCapture; upsertLead in a transaction. */
+  variants: { store?: LoadFigures; upsert?: LoadFigures };
 }
-
-/**
- * P3 (proposed fix, scratch database only): the single-lead branch of leadflow_enqueue_pipeline
- * calls graphile_worker.add_job, which runs pg_notify('jobs:insert') for every new job. A
- * transaction that has NOTIFYed takes a cluster-wide lock from pre-commit until after its commit
- * record is flushed, so every capture commit (and its WAL fsync) is serialised behind the others.
- * P3 records the lead in a plain table instead (same transaction, RLS like every tenant table); a
- * sweeper (one worker loop, e.g. every 200 ms) turns the pending rows into one add_jobs call —
- * one NOTIFY per sweep instead of one per lead. Only the capture side is measured here.
- */
-const P3_SQL = `
-  CREATE TABLE IF NOT EXISTS leadflow_pipeline_pending (
-    tenant_id uuid NOT NULL, lead_id uuid NOT NULL, queued_at timestamptz NOT NULL DEFAULT now());
-  SELECT leadflow_enable_tenant_rls('leadflow_pipeline_pending');
-  CREATE OR REPLACE FUNCTION leadflow_enqueue_pipeline(p_tenant uuid, p_ids uuid[]) RETURNS void
-  LANGUAGE plpgsql AS $fn$
-  DECLARE n int := coalesce(array_length(p_ids, 1), 0);
-  BEGIN
-    IF n = 0 THEN RETURN; END IF;
-    IF n = 1 THEN
-      INSERT INTO leadflow_pipeline_pending (tenant_id, lead_id) VALUES (p_tenant, p_ids[1]);
-      RETURN;
-    END IF;
-    PERFORM graphile_worker.add_jobs(array(
-      SELECT ROW('process_leads', json_build_object('tenantId', p_tenant, 'leadIds', p_ids[s:least(s + 499, n)]),
-                 NULL, NULL, 10, NULL, 5, NULL)::graphile_worker.job_spec
-      FROM generate_series(1, n, 500) AS s
-    ));
-  END
-  $fn$;`;
-
 
 function cpuSecondsOf(pid: number): number {
   try {
@@ -195,6 +171,13 @@ export async function runCapture(database: string, big: BenchTenant): Promise<Ca
   await withOwner(database, async (c) => {
     await c.query(`DROP TABLE IF EXISTS leads_bare; CREATE TABLE leads_bare (LIKE leads INCLUDING ALL)`);
     await c.query(`delete from leads where tenant_id = $1 and email like 'cap-%'`, [big.id]);
+    // Jobs and pending rows left by earlier runs (no worker runs them here).
+    await c.query(`delete from lead_pending_jobs where tenant_id = $1`, [big.id]);
+    await c.query(
+      `delete from graphile_worker._private_jobs j using graphile_worker._private_tasks t
+       where t.id = j.task_id and t.identifier = 'process_leads' and j.payload::json ->> 'tenantId' = $1`,
+      [big.id],
+    );
     await c.query(`VACUUM ANALYZE leads_bare`);
   });
   const connections = Number(process.env.LEADS_BENCH_CONNECTIONS ?? 30);
@@ -233,15 +216,30 @@ export async function runCapture(database: string, big: BenchTenant): Promise<Ca
     log(
       `  ${connections} connections, ${seconds} s per target, unique email per request; app pid ${app.pid}, bare pid ${bare.pid}`,
     );
-    await hammer(appUrl, 'cap-warm', 3, connections, app.pid!);
-    await hammer(bareUrl, 'cap-warm', 3, connections, bare.pid!);
-    const c0 = cpuTotals();
-    log(`  bare… — ${load()}`);
-    const bareFig = await hammer(bareUrl, 'cap-bare', seconds, connections, bare.pid!);
-    const c1 = cpuTotals();
-    log(`  app…  — ${load()}`);
-    const appFig = await hammer(appUrl, 'cap-app', seconds, connections, app.pid!);
+    // What the worker does in production: flush lead_pending_jobs into jobs every 200 ms.
+    const flushDb = createDatabase(appDbUrl(database), { max: 1, onError: () => undefined });
+    const flusher = startPendingJobsFlusher(flushDb, pino({ level: 'warn' }));
+    let appFig: LoadFigures;
+    let bareFig: LoadFigures;
+    let c0 = cpuTotals();
+    let c1 = c0;
+    try {
+      await hammer(appUrl, 'cap-warm', 3, connections, app.pid!);
+      await hammer(bareUrl, 'cap-warm', 3, connections, bare.pid!);
+      c0 = cpuTotals();
+      log(`  bare… — ${load()}`);
+      bareFig = await hammer(bareUrl, 'cap-bare', seconds, connections, bare.pid!);
+      c1 = cpuTotals();
+      log(`  app…  — ${load()}`);
+      appFig = await hammer(appUrl, 'cap-app', seconds, connections, app.pid!);
+    } finally {
+      await flusher.stop();
+    }
     const c2 = cpuTotals();
+    // Requests still in flight when autocannon stopped commit a moment later: then flush them too.
+    await new Promise((r) => setTimeout(r, 1000));
+    while ((await flushPendingJobs(flushDb)) > 0);
+    await flushDb.close();
     const busy = (a: typeof c0, b: typeof c0) => `${((100 * (b.busy - a.busy)) / (b.total - a.total)).toFixed(0)} %`;
     const stored = await withOwner(database, async (c) => ({
       app: (await c.query(`select count(*)::int n from leads where tenant_id = $1 and email like 'cap-app-%'`, [big.id])).rows[0]
@@ -250,6 +248,22 @@ export async function runCapture(database: string, big: BenchTenant): Promise<Ca
         await c.query(`select count(*)::int n from lead_events where tenant_id = $1 and type = 'form_submitted'`, [big.id])
       ).rows[0].n as number,
       bare: (await c.query(`select count(*)::int n from leads_bare where email like 'cap-bare-%'`)).rows[0].n as number,
+      // Every captured lead must have reached a queued process_leads job.
+      pipeline: (
+        await c.query(
+          `with queued as (
+             select distinct x::uuid as id
+             from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id,
+                  json_array_elements_text(j.payload::json -> 'leadIds') x
+             where t.identifier = 'process_leads' and j.payload::json ->> 'tenantId' = $1::text)
+           select (select count(*)::int from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+                   where t.identifier = 'process_leads' and j.payload::json ->> 'tenantId' = $1::text) as jobs,
+                  count(*) filter (where q.id is null)::int as missing
+           from leads l left join queued q on q.id = l.id
+           where l.tenant_id = $1::uuid and l.email like 'cap-%'`,
+          [big.id],
+        )
+      ).rows[0] as { jobs: number; missing: number },
     }));
     const row = (name: string, f: LoadFigures, machine: string) =>
       log(
@@ -260,62 +274,37 @@ export async function runCapture(database: string, big: BenchTenant): Promise<Ca
     log(
       `  stored: app ${int(stored.app)} leads (${int(stored.events)} form_submitted events incl. warm-up), bare ${int(stored.bare)} rows`,
     );
+    log(
+      `  pipeline: ${int(stored.pipeline.jobs)} process_leads jobs queued (flushed from lead_pending_jobs); captured leads not in any: ${stored.pipeline.missing}`,
+    );
     const ratio = appFig.rps / bareFig.rps;
-    log(`  ratio capture / bare INSERT endpoint: ${(ratio * 100).toFixed(0)} %`);
+    log(`  ratio capture / bare INSERT endpoint: ${(ratio * 100).toFixed(0)} % — ${load()}`);
 
-    let appP3: LoadFigures | null = null;
     const variants: CaptureFigures['variants'] = {};
-    if (process.env.LEADS_BENCH_P3 !== '0') {
-      const original = await withOwner(database, async (c) => {
-        const def = (await c.query(`select pg_get_functiondef('leadflow_enqueue_pipeline(uuid, uuid[])'::regprocedure) as d`))
-          .rows[0].d as string;
-        await c.query(P3_SQL);
-        return def;
-      });
-      try {
-        log(
-          `  P3 applied (scratch DB): single-lead pipeline enqueue → leadflow_pipeline_pending row, no add_job/NOTIFY per capture; app… — ${load()}`,
+    if (process.env.LEADS_BENCH_VARIANTS !== '0') {
+      // Decomposition: the same validation and the product's writes without express, then the
+      // transaction path it replaced (bench/leads/capture-variants-server.ts).
+      for (const mode of ['store', 'upsert'] as const) {
+        const port = await findFreePort();
+        const v = startChild(
+          mode,
+          ['--import', 'tsx', 'bench/leads/capture-variants-server.ts', String(port), mode, appDbUrl(database), big.id, big.captureKey],
+          process.env,
         );
-        await hammer(appUrl, 'cap-warm3', 3, connections, app.pid!);
-        const c3 = cpuTotals();
-        appP3 = await hammer(appUrl, 'cap-p3', seconds, connections, app.pid!);
-        row('app+P3', appP3, busy(c3, cpuTotals()));
-        log(`  ratio capture with P3 / bare INSERT endpoint: ${((appP3.rps / bareFig.rps) * 100).toFixed(0)} %`);
-        // Decomposition (with P3 in place): the same validation and writes without express/Remix,
-        // then as one statement (bench/leads/capture-variants-server.ts).
-        for (const mode of ['upsert', 'single'] as const) {
-          const port = await findFreePort();
-          const v = startChild(
-            mode,
-            [
-              '--import',
-              'tsx',
-              'bench/leads/capture-variants-server.ts',
-              String(port),
-              mode,
-              appDbUrl(database),
-              big.id,
-              big.captureKey,
-            ],
-            process.env,
-          );
-          try {
-            const url = `http://127.0.0.1:${port}/capture`;
-            await waitFor(url, v, 30_000);
-            await hammer(url, `cap-warm-${mode}`, 3, connections, v.pid!);
-            const c4 = cpuTotals();
-            const f = await hammer(url, `cap-${mode}`, seconds, connections, v.pid!);
-            variants[mode] = f;
-            row(mode === 'upsert' ? 'http+upsertLead+P3' : 'http+1 statement+P3', f, busy(c4, cpuTotals()));
-          } finally {
-            await stop(v);
-          }
+        try {
+          const url = `http://127.0.0.1:${port}/capture`;
+          await waitFor(url, v, 30_000);
+          await hammer(url, `cap-warm-${mode}`, 3, connections, v.pid!);
+          const c4 = cpuTotals();
+          const f = await hammer(url, `cap-${mode}`, seconds, connections, v.pid!);
+          variants[mode] = f;
+          row(mode === 'store' ? 'http+storeCapture' : 'http+upsertLead tx', f, busy(c4, cpuTotals()));
+        } finally {
+          await stop(v);
         }
-      } finally {
-        await withOwner(database, (c) => c.query(original));
       }
     }
-    return { app: appFig, bare: bareFig, ratio, appP3, variants };
+    return { app: appFig, bare: bareFig, ratio, variants };
   } finally {
     await Promise.all([stop(app), stop(bare)]);
     fs.rmSync(dataDir, { recursive: true, force: true });

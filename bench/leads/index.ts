@@ -4,7 +4,8 @@
  *  1. generate: scratch database `leadflow_bench_leads` (dropped and recreated, migrated), one
  *     tenant with 1,000,000 leads and 9 with 100,000 (bench/leads/generate.ts).
  *  2. list:     list page and text search p50/p95 via listLeads as leadflow_app, EXPLAIN of the slowest.
- *  3. capture:  the built app (scripts/start.ts) vs a bare node:http + pg INSERT endpoint, autocannon.
+ *  3. capture:  the built app (scripts/start.ts) vs a bare node:http + pg INSERT endpoint, autocannon
+ *     (then two decomposition servers; LEADS_BENCH_VARIANTS=0 skips them).
  *     (The list/search fixes once measured here as proposals P1/P2 are in the product since
  *     migration 0010: ascending list indexes, search usable under RLS — ADR 0006.)
  *  4. import:   a 1,000,000-row CSV through importLeads (child process, peak RSS) vs psql \copy of
@@ -116,12 +117,10 @@ export async function runLeadsBench(): Promise<void> {
       capture.ratio >= 0.55,
     );
     const extra = [
-      capture.appP3 && `app+P3 ${int(capture.appP3.rps)}/s p99 ${capture.appP3.p99} ms`,
-      capture.variants.upsert && `http+upsertLead+P3 ${int(capture.variants.upsert.rps)}/s p99 ${capture.variants.upsert.p99} ms`,
-      capture.variants.single &&
-        `http+1 statement+P3 ${int(capture.variants.single.rps)}/s p99 ${capture.variants.single.p99} ms`,
+      capture.variants.store && `http+storeCapture ${int(capture.variants.store.rps)}/s p99 ${capture.variants.store.p99} ms`,
+      capture.variants.upsert && `http+upsertLead tx ${int(capture.variants.upsert.rps)}/s p99 ${capture.variants.upsert.p99} ms`,
     ].filter(Boolean);
-    if (extra.length) log(`          (proposals, capture: ${extra.join('; ')})`);
+    if (extra.length) log(`          (capture decomposition: ${extra.join('; ')})`);
   }
   const total = performance.now() - started;
   log(
