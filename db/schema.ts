@@ -21,6 +21,7 @@ import {
   doublePrecision,
   foreignKey,
   customType,
+  check,
 } from 'drizzle-orm/pg-core';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -299,8 +300,15 @@ export const imports = pgTable(
     createdAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // The import page's list of recent imports, newest first (keyset on created_at, id).
+    index('imports_recent_idx').on(t.tenantId, t.createdAt, t.id),
+  ],
 );
+
+export const IMPORT_ERROR_SEVERITIES = ['error', 'warning'] as const;
+export type ImportErrorSeverity = (typeof IMPORT_ERROR_SEVERITIES)[number];
 
 export const importErrors = pgTable(
   'import_errors',
@@ -312,8 +320,13 @@ export const importErrors = pgTable(
     row: integer('row').notNull(),
     column: text('column'),
     message: text('message').notNull(),
+    /** 'error': the row was not imported; 'warning': imported, a value was left out or changed. */
+    severity: text('severity', { enum: IMPORT_ERROR_SEVERITIES }).notNull().default('error'),
   },
-  (t) => [index('import_errors_import_idx').on(t.tenantId, t.importId, t.row)],
+  (t) => [
+    index('import_errors_import_idx').on(t.tenantId, t.importId, t.row),
+    check('import_errors_severity_check', sql`${t.severity} in ('error', 'warning')`),
+  ],
 );
 
 /** Who did what, per tenant. Append-only for the app role. */

@@ -160,6 +160,12 @@ describe('leadflow import / export (CLI)', () => {
     const json = JSON.parse(r.out);
     expect(Object.keys(json)).toEqual(['rows', 'inserted', 'updated', 'skipped', 'errors']);
     expect(json.errors[0]).toEqual(expect.objectContaining({ row: expect.any(Number), column: expect.any(String), message: expect.any(String) }));
+    // The documented {row, column, message}, plus severity (additive): nothing else.
+    for (const e of json.errors) {
+      expect(Object.keys(e)).toEqual(['row', 'column', 'message', 'severity']);
+      expect(['error', 'warning']).toContain(e.severity);
+    }
+    expect(json.errors.some((e: { severity: string }) => e.severity === 'error')).toBe(true);
   });
 
   it('exits 2 with a message and writes nothing for an unusable file', async () => {

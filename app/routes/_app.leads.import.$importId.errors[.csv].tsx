@@ -12,8 +12,6 @@ import { database } from '~/lib/db.server';
 import { notFound } from '~/lib/http.server';
 import { errorReportChunks, UTF8_BOM, type RowError } from '~/lib/import';
 
-/** Warnings are stored with this prefix in import_errors.message (the table has no severity column). */
-const WARNING_PREFIX = '[warning] ';
 const CHUNK = 5000;
 
 /** The report's rows, a chunk of whole spreadsheet rows at a time (keyset on row). */
@@ -21,25 +19,17 @@ async function* errorBatches(db: Database, ctx: { tenantId: string; userId: stri
   let after = -1;
   for (;;) {
     const rows = await db.withTenant(ctx, (tx) =>
-      tx.execute<{ row: number; column: string | null; message: string }>(sql`
+      tx.execute<{ row: number; column: string | null; message: string; severity: 'error' | 'warning' }>(sql`
         with bound as (
           select row from import_errors where import_id = ${importId} and row > ${after} order by row offset ${CHUNK - 1} limit 1
         )
-        select row, "column", message from import_errors
+        select row, "column", message, severity from import_errors
         where import_id = ${importId} and row > ${after}
           and (not exists (select 1 from bound) or row <= (select row from bound))
         order by row, ctid`),
     );
     if (rows.rows.length === 0) return;
-    yield rows.rows.map((r) => {
-      const warning = r.message.startsWith(WARNING_PREFIX);
-      return {
-        row: Number(r.row),
-        column: r.column ?? '',
-        message: warning ? r.message.slice(WARNING_PREFIX.length) : r.message,
-        severity: warning ? ('warning' as const) : ('error' as const),
-      };
-    });
+    yield rows.rows.map((r) => ({ row: Number(r.row), column: r.column ?? '', message: r.message, severity: r.severity }));
     after = Number(rows.rows[rows.rows.length - 1].row);
   }
 }

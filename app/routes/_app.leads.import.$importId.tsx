@@ -34,8 +34,6 @@ import { customKeyFor } from '~/lib/import/mapping';
 
 export const meta: MetaFunction = () => [{ title: 'Import leads · Leadflow' }];
 
-/** Warnings are stored with this prefix in import_errors.message (the table has no severity column). */
-const WARNING_PREFIX = '[warning] ';
 /** A guess below this confidence is highlighted for the user to check. */
 const LOW_CONFIDENCE = 0.8;
 
@@ -109,7 +107,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     if (imp.status === 'done' || imp.status === 'failed') {
       const counts = await database().withTenant(ctx, (tx) =>
         tx.execute<{ total: number; warnings: number }>(sql`
-          select count(*)::int as total, count(*) filter (where message like ${`${WARNING_PREFIX}%`})::int as warnings
+          select count(*)::int as total, count(*) filter (where severity = 'warning')::int as warnings
           from import_errors where import_id = ${imp.id}`),
       );
       warnings = counts.rows[0]?.warnings ?? 0;

@@ -2,7 +2,9 @@
  * CSV import, step 1: upload. The file is streamed to `${DATA_DIR}/uploads/<tenant>/<import>.csv`
  * (never buffered in memory, 500 MB at most), checked with `previewImport`, and only then
  * recorded as an import (status `uploaded`) with its auto-mapping. An unusable file (empty,
- * header only, not a CSV…) is deleted and its message shown: nothing is kept.
+ * header only, not a CSV…) is deleted and its message shown: nothing is kept. An upload not
+ * started within 24 h is pruned by the hourly maintenance (app/models/imports.server.ts).
+ * Below the form: the workspace's recent imports, newest first (`?before=<cursor>` pages back).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,7 +21,7 @@ import {
   unstable_createMemoryUploadHandler,
   unstable_parseMultipartFormData,
 } from '@remix-run/node';
-import { Form, Link, useActionData, useNavigation, useOutlet } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useOutlet } from '@remix-run/react';
 import { schema } from '../../db';
 import { ErrorPage } from '~/components/error-page';
 import { CsrfInput, FormError } from '~/components/forms';
@@ -28,6 +30,8 @@ import { assertCsrf, CSRF_FIELD } from '~/lib/csrf.server';
 import { database } from '~/lib/db.server';
 import { env } from '~/lib/env.server';
 import { previewImport, UnusableFileError } from '~/lib/import';
+import { useDates } from '~/lib/use-dates';
+import { ABANDONED_UPLOAD_HOURS, decodeImportCursor, listImports } from '~/models/imports.server';
 
 export const meta: MetaFunction = () => [{ title: 'Import leads · Leadflow' }];
 
@@ -36,8 +40,23 @@ export const MAX_UPLOAD_BYTES = 500 * 1024 * 1024;
 class UploadTooLargeError extends Error {}
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireTenant(request, 'rep');
-  return json({ maxMb: MAX_UPLOAD_BYTES / 1024 / 1024 });
+  const { tenant, user } = await requireTenant(request, 'rep');
+  const url = new URL(request.url);
+  const before = url.searchParams.get('before');
+  const cursorProblem = before !== null && !decodeImportCursor(before) ? 'The page link is invalid; showing the latest imports' : null;
+  // The list shows under the upload form only, not when a child route (/leads/import/<id>) renders.
+  const page =
+    url.pathname.replace(/\/$/, '') === '/leads/import'
+      ? await database().withTenant({ tenantId: tenant.tenantId, userId: user.id }, (tx) => listImports(tx, { before: cursorProblem ? null : before }))
+      : { imports: [], nextCursor: null };
+  return json({
+    maxMb: MAX_UPLOAD_BYTES / 1024 / 1024,
+    imports: page.imports,
+    nextCursor: page.nextCursor,
+    onLaterPage: Boolean(before) && !cursorProblem,
+    cursorProblem,
+    pruneHours: ABANDONED_UPLOAD_HOURS,
+  });
 }
 
 type ActionResult = { formError: string };
@@ -137,10 +156,10 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 // Flat routes nest /leads/import/<id> (mapping, progress, summary) in this route: it renders
-// the child when one matches, the upload form otherwise. Its loader only checks access, so the
-// child's progress polling need not re-run it.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ nextUrl, defaultShouldRevalidate }) =>
-  nextUrl.pathname === '/leads/import' ? defaultShouldRevalidate : false;
+// the child when one matches, the upload form and the recent imports otherwise. Under a child its
+// loader only checks access, so the child's progress polling need not re-run it; coming back to
+// the upload page (e.g. from a summary) re-runs it for a fresh list.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ nextUrl }) => nextUrl.pathname.replace(/\/$/, '') === '/leads/import';
 
 export default function ImportRoute() {
   const outlet = useOutlet();
@@ -177,7 +196,88 @@ function ImportUpload() {
           </Link>
         </div>
       </Form>
+      <RecentImports />
     </div>
+  );
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  uploaded: 'Not started',
+  queued: 'Waiting',
+  running: 'Importing',
+  done: 'Done',
+  failed: 'Failed',
+};
+
+/** The workspace's imports, newest first, a page of 20 at a time. */
+function RecentImports() {
+  const { imports, nextCursor, onLaterPage, cursorProblem, pruneHours } = useLoaderData<typeof loader>();
+  const dates = useDates();
+  if (imports.length === 0 && !onLaterPage && !cursorProblem) return null;
+  return (
+    <section className="recent-imports" aria-labelledby="recent-imports" style={{ marginTop: '2rem' }}>
+      <h2 id="recent-imports">Recent imports</h2>
+      {cursorProblem ? <p className="help" role="status">{cursorProblem}</p> : null}
+      <p className="help">Uploads not started within {pruneHours} hours are removed.</p>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">Uploaded</th>
+              <th scope="col">By</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">Rows</th>
+              <th scope="col" className="num">New</th>
+              <th scope="col" className="num">Merged</th>
+              <th scope="col" className="num">Skipped</th>
+              <th scope="col" className="num">Errors</th>
+              <th scope="col">Report</th>
+            </tr>
+          </thead>
+          <tbody>
+            {imports.length === 0 ? (
+              <tr>
+                <td colSpan={10}>No older imports.</td>
+              </tr>
+            ) : null}
+            {imports.map((i) => (
+              <tr key={i.id}>
+                <td>
+                  <Link to={`/leads/import/${i.id}`}>{i.filename}</Link>
+                </td>
+                <td className="nowrap">
+                  <time dateTime={i.createdAt}>{dates.dateTime(i.createdAt)}</time>
+                </td>
+                <td>{i.createdBy ?? '—'}</td>
+                <td>
+                  <span className="pill" title={i.finishedAt ? `Finished ${dates.dateTime(i.finishedAt)}` : undefined}>
+                    {STATUS_LABELS[i.status] ?? i.status}
+                  </span>
+                </td>
+                <td className="num">{i.rows.toLocaleString('en')}</td>
+                <td className="num">{i.inserted.toLocaleString('en')}</td>
+                <td className="num">{i.updated.toLocaleString('en')}</td>
+                <td className="num">{i.skipped.toLocaleString('en')}</td>
+                <td className="num">{i.errorCount.toLocaleString('en')}</td>
+                <td>
+                  {i.hasReport ? (
+                    <a href={`/leads/import/${i.id}/errors.csv`} download>
+                      {i.errorCount > 0 ? 'Error report' : 'Warnings'}
+                    </a>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p>
+        {onLaterPage ? <Link to="/leads/import">Latest imports</Link> : null}
+        {onLaterPage && nextCursor ? ' · ' : null}
+        {nextCursor ? <Link to={`/leads/import?before=${encodeURIComponent(nextCursor)}`}>Older imports</Link> : null}
+      </p>
+    </section>
   );
 }
 

@@ -3,6 +3,7 @@
  * error report. Driven through the routes' loaders/actions like a browser (session cookie, CSRF),
  * against real PostgreSQL as the application role (RLS on).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -14,6 +15,8 @@ import type { Role } from '../../db/schema';
 import { appDatabase, CookieJar, formRequest, getRequest, newBrowser, settle, uniqueSlug } from '../../test/helpers';
 import { startWorker, type WorkerHandle } from '../../worker';
 import importLeadsTask from '../../worker/tasks/import_leads';
+import hourlyMaintenance from '../../worker/tasks/prune_rate_limits';
+import { listImports } from '../models/imports.server';
 import { addMembership } from '../models/tenant.server';
 import { createUser } from '../models/user.server';
 import { action as loginAction } from './login';
@@ -193,6 +196,164 @@ describe('CSV import', () => {
     expect(errorRows).toEqual([2, 4, 5, 7]);
     expect(lines.find((l) => l.startsWith('2,'))).toMatch(/^2,Email,.*bob@.*,error$/);
     expect(lines.every((l) => /,(error|warning)$/.test(l))).toBe(true);
+  });
+
+  it('stores warnings with severity "warning" (no message prefix) and counts them on the summary', async () => {
+    const { owner } = await signUp();
+    const first = await upload(owner, 'hubspot.csv');
+    expect((await start(owner, first)).status).toBe(302);
+    await waitForImport(owner, first);
+    // The same file again with "skip": both rows exist, each is skipped with a warning (and row 2's
+    // owner is not a member of the workspace: a warning too).
+    const second = await upload(owner, 'hubspot.csv');
+    expect((await start(owner, second, {}, 'skip')).status).toBe(302);
+    const done = await waitForImport(owner, second);
+    expect(done).toMatchObject({ status: 'done', rows: 2, inserted: 0, skipped: 2, errorCount: 0, warnings: 3, reported: 3 });
+    const stored = await appDatabase().withTenant(owner.tenantId, (tx) =>
+      tx
+        .select({ row: schema.importErrors.row, message: schema.importErrors.message, severity: schema.importErrors.severity })
+        .from(schema.importErrors)
+        .where(eq(schema.importErrors.importId, second))
+        .orderBy(schema.importErrors.row, schema.importErrors.message),
+    );
+    const owned = 'Owner owner@leadflow.example is not a member of this workspace; left unassigned';
+    expect(stored).toEqual([
+      { row: 2, message: owned, severity: 'warning' },
+      { row: 2, message: 'Skipped: a lead with ada@example.com exists', severity: 'warning' },
+      { row: 3, message: 'Skipped: a lead with grace@example.com exists', severity: 'warning' },
+    ]);
+    const report = (await (await errorReport(owner, second)).text()).replace(/^\uFEFF/, '').split('\r\n');
+    expect(report[0]).toBe('row,column,message,severity');
+    expect(report.slice(1, -1).sort()).toEqual([
+      `2,owner,${owned},warning`,
+      '2,email,Skipped: a lead with ada@example.com exists,warning',
+      '3,email,Skipped: a lead with grace@example.com exists,warning',
+    ].sort());
+  });
+
+  it('keeps severity "error" for rejected rows, and the column refuses any other severity', async () => {
+    const { owner } = await signUp();
+    const id = await upload(owner, 'invalid-emails.csv');
+    expect((await start(owner, id)).status).toBe(302);
+    const done = await waitForImport(owner, id);
+    const stored = await appDatabase().withTenant(owner.tenantId, (tx) =>
+      tx.select().from(schema.importErrors).where(eq(schema.importErrors.importId, id)),
+    );
+    const errorRows = new Set(stored.filter((e) => e.severity === 'error').map((e) => e.row));
+    expect(errorRows.size).toBe(done.errorCount);
+    expect(stored.every((e) => !e.message.startsWith('['))).toBe(true);
+    expect(done.warnings).toBe(stored.filter((e) => e.severity === 'warning').length);
+    const bad = appDatabase().withTenant(owner.tenantId, (tx) =>
+      tx.execute(sql`insert into import_errors (tenant_id, import_id, row, message, severity) values (${owner.tenantId}, ${id}, 1, 'x', 'fatal')`),
+    );
+    await expect(bad).rejects.toThrow();
+  });
+
+  it("lists the workspace's recent imports newest first, a page at a time, and never another workspace's", async () => {
+    const a = await signUp();
+    const b = await signUp();
+    const rep = await a.as('rep');
+    const done = await upload(a.owner, 'invalid-emails.csv');
+    expect((await start(a.owner, done)).status).toBe(302);
+    await waitForImport(a.owner, done);
+    const pending = await upload(rep, 'hubspot.csv');
+    const other = await upload(b.owner, 'hubspot.csv');
+
+    const list = async (browser: Browser, query = '') =>
+      json(await settle(() => uploadLoader(args(getRequest(`/leads/import${query}`, browser.jar)))));
+    const seen = await list(rep);
+    expect(seen.imports.map((i: { id: string }) => i.id)).toEqual([pending, done]);
+    expect(seen.imports[0]).toMatchObject({ filename: 'hubspot.csv', status: 'uploaded', createdBy: 'A rep', rows: 0, hasReport: false });
+    expect(seen.imports[1]).toMatchObject({
+      filename: 'invalid-emails.csv',
+      status: 'done',
+      createdBy: 'Ivy Importer',
+      rows: 6,
+      inserted: 2,
+      updated: 0,
+      skipped: 0,
+      errorCount: 4,
+      hasReport: true,
+    });
+    expect(Date.parse(seen.imports[1].createdAt)).not.toBeNaN();
+    expect(Date.parse(seen.imports[1].finishedAt)).not.toBeNaN();
+    expect(seen).toMatchObject({ nextCursor: null, onLaterPage: false, cursorProblem: null });
+    expect((await list(b.owner)).imports.map((i: { id: string }) => i.id)).toEqual([other]);
+
+    // Pages: 25 more imports (created in the same instant: the id breaks the tie), 20 a page.
+    await appDatabase().withTenant(a.owner.tenantId, (tx) =>
+      tx.insert(schema.imports).values(
+        Array.from({ length: 25 }, (_, i) => ({
+          tenantId: a.owner.tenantId,
+          filename: `bulk-${i}.csv`,
+          storagePath: '/nonexistent',
+          status: 'done' as const,
+          createdAt: new Date(Date.now() + 60_000),
+        })),
+      ),
+    );
+    const pages: string[][] = [];
+    let query = '';
+    for (;;) {
+      const page = await list(a.owner, query);
+      pages.push(page.imports.map((i: { id: string }) => i.id));
+      if (!page.nextCursor) break;
+      expect(page.imports).toHaveLength(20);
+      query = `?before=${encodeURIComponent(page.nextCursor)}`;
+    }
+    expect(pages.map((p) => p.length)).toEqual([20, 7]);
+    const all = pages.flat();
+    expect(new Set(all).size).toBe(27);
+    expect(all.slice(-2)).toEqual([pending, done]);
+    const direct = await appDatabase().withTenant(a.owner.tenantId, (tx) => listImports(tx, { limit: 100 }));
+    expect(direct.imports.map((i) => i.id)).toEqual(all);
+
+    // A forged cursor falls back to the first page, with a notice.
+    const forged = await list(a.owner, '?before=bm90LWEtY3Vyc29y');
+    expect(forged.cursorProblem).toMatch(/invalid/);
+    expect(forged.imports.map((i: { id: string }) => i.id)).toEqual(pages[0]);
+    // A cursor used in another workspace pages that workspace's imports only.
+    const foreign = await list(b.owner, query);
+    expect(foreign.imports.map((i: { id: string }) => i.id)).toEqual([other]);
+    // Viewers may not see imports.
+    const viewer = await a.as('viewer');
+    expect(await settle(() => uploadLoader(args(getRequest('/leads/import', viewer.jar))))).toMatchObject({ status: 403 });
+  });
+
+  it('the hourly maintenance prunes uploads never started after 24 h, keeps recent and started ones', async () => {
+    const { owner } = await signUp();
+    const tenant = owner.tenantId;
+    const dir = path.join(dataDir, 'uploads', tenant);
+    const old = await upload(owner, 'hubspot.csv');
+    const recent = await upload(owner, 'hubspot.csv');
+    const queued = await upload(owner, 'hubspot.csv');
+    const failed = await upload(owner, 'hubspot.csv');
+    const day = 25 * 3600_000;
+    const ago = new Date(Date.now() - day);
+    await appDatabase().withTenant(tenant, async (tx) => {
+      await tx.update(schema.imports).set({ createdAt: ago }).where(sql`${schema.imports.id} in (${old}, ${queued}, ${failed})`);
+      await tx.update(schema.imports).set({ status: 'queued' }).where(eq(schema.imports.id, queued));
+      await tx.update(schema.imports).set({ status: 'failed', message: 'The import stopped' }).where(eq(schema.imports.id, failed));
+    });
+    // Stray files: an old upload whose row was never written, and one being uploaded right now.
+    const strayOld = `${crypto.randomUUID()}.csv`;
+    const strayNew = `${crypto.randomUUID()}.csv`;
+    fs.writeFileSync(path.join(dir, strayOld), 'Email\nx@example.com\n');
+    fs.writeFileSync(path.join(dir, strayNew), 'Email\nx@example.com\n');
+    for (const name of [`${old}.csv`, `${queued}.csv`, `${failed}.csv`, strayOld]) fs.utimesSync(path.join(dir, name), ago, ago);
+
+    const helpers = { logger: { debug() {}, info() {}, warn() {}, error() {} }, job: { id: '1', attempts: 1, max_attempts: 1 } } as unknown as JobHelpers;
+    await hourlyMaintenance({}, helpers);
+
+    const rows = await importRows(tenant);
+    expect(rows.map((r) => r.id).sort()).toEqual([recent, queued, failed].sort());
+    expect(uploadsOf(tenant).sort()).toEqual([`${recent}.csv`, `${queued}.csv`, strayNew].sort());
+    expect((await page(owner, old)).status).toBe(404);
+    expect((await page(owner, recent)).status).toBe(200);
+
+    await hourlyMaintenance({}, helpers); // idempotent
+    expect((await importRows(tenant)).length).toBe(3);
+    expect(uploadsOf(tenant).length).toBe(3);
   });
 
   it('refuses an unusable file with its message and keeps nothing', async () => {

@@ -21,9 +21,6 @@ const storedSchema = z.object({
   lastRow: z.number().int().min(0).optional(),
 });
 
-/** Warnings are stored with this prefix in import_errors.message (the table has no severity column). */
-export const WARNING_PREFIX = '[warning] ';
-
 /**
  * Queued by "Start import" (job key `import:<id>`): streams the uploaded file into the tenant's
  * leads. Each batch's leads, its progress counters, its error rows and the resume point commit in
@@ -117,13 +114,9 @@ async function insertProblems(
   importId: string,
   problems: ImportRowProblem[],
 ): Promise<void> {
-  const payload = problems.map((p) => ({
-    row: p.row,
-    column: p.column,
-    message: p.severity === 'warning' ? `${WARNING_PREFIX}${p.message}` : p.message,
-  }));
+  const payload = problems.map((p) => ({ row: p.row, column: p.column, message: p.message, severity: p.severity }));
   await tx.execute(sql`
-    insert into import_errors (tenant_id, import_id, row, "column", message)
-    select ${tenantId}::uuid, ${importId}::uuid, row, "column", message
-    from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as x(row int, "column" text, message text)`);
+    insert into import_errors (tenant_id, import_id, row, "column", message, severity)
+    select ${tenantId}::uuid, ${importId}::uuid, row, "column", message, severity
+    from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as x(row int, "column" text, message text, severity text)`);
 }
