@@ -42,13 +42,31 @@ async function main() {
   }
 
   const buildPath = path.resolve('build/index.js');
-  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  let build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  let remixHandler = createRequestHandler({ build, mode: env.NODE_ENV });
+  // `npm run dev` runs this file under `remix dev --manual`: the compiler rebuilds on every change
+  // and writes build/version.txt; load the new build in place and tell the dev server (which then
+  // live-reloads the browser). The database, worker and n8n keep running.
+  const devOrigin = process.env.REMIX_DEV_ORIGIN;
+  if (devOrigin) {
+    const versionFile = path.resolve('build/version.txt');
+    let reloading = Promise.resolve();
+    fs.watchFile(versionFile, { interval: 300 }, () => {
+      reloading = reloading.then(async () => {
+        const fresh = (await import(`${pathToFileURL(buildPath).href}?t=${Date.now()}`)) as ServerBuild;
+        build = fresh;
+        remixHandler = createRequestHandler({ build, mode: env.NODE_ENV });
+        await broadcastDevReady(build);
+        boot.info({ version: build.assets.version }, 'reloaded the app build');
+      }).catch((err: unknown) => boot.error({ err }, 'could not load the new build; fix the error and save again'));
+    });
+  }
   const { captureHttpHandler, captureKeyFromPath } = await import('../app/lib/capture-endpoint.server');
   const app = express();
   app.disable('x-powered-by');
   app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }));
   app.use(express.static('public', { maxAge: '1h' }));
-  app.all('*', createRequestHandler({ build, mode: env.NODE_ENV }));
+  app.all('*', (req, res, next) => remixHandler(req, res, next));
   // The public capture endpoint is answered before express and Remix: it is the hot path (issue 3:
   // ≥ 2,000 captures/s) and needs none of their work. Same handler as the Remix route
   // app/routes/api.v1.capture.$captureKey.ts, which answers wherever this is not mounted.
@@ -72,7 +90,7 @@ async function main() {
         `\n  Demo workspace ready. Log in at ${url}/login\n    email:    ${demoLogin.email}\n    password: ${demoLogin.password}\n\n`,
       );
     }
-    if (process.env.LEADFLOW_DEV) void broadcastDevReady(build);
+    if (devOrigin) void broadcastDevReady(build);
   });
 
   // n8n boots in ~10–20 s: serve the app first, bring the workflow runtime up beside it.
