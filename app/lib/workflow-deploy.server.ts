@@ -240,14 +240,20 @@ export async function deliverPendingEvents(tenantId: string, opts: { post?: (url
   let batches = 0;
   for (const wf of targets.rows) {
     for (;;) {
-      const events = await db.withTenant(tenantId, (tx) =>
-        tx.execute<{ id: string; payload: Record<string, unknown> }>(sql`
+      const events = await db.withTenant(tenantId, async (tx) => {
+        // NOTE: the outbox and the delivery log grow by hundreds of rows a second during an import,
+        // faster than autovacuum re-analyses them; with stale statistics the planner chose a nested
+        // loop that scanned every delivery of the workflow for every pending event (1.3 s a batch
+        // at 3,000 events, quadratic over an import). A hash anti-join is linear: 9 ms at 3,000,
+        // 21 ms at 20,000. Transaction-local, this statement only.
+        await tx.execute(sql`set local enable_nestloop = off`);
+        return tx.execute<{ id: string; payload: Record<string, unknown> }>(sql`
           select o.id, o.payload from lead_outbox o
           where o.type = any(${`{${wf.trigger_events.join(',')}}`}::text[]) and o.created_at >= ${wf.published_at}
             and not exists (select 1 from workflow_deliveries d where d.workflow_id = ${wf.id} and d.event_id = o.id)
           order by o.created_at, o.id
-          limit ${DELIVERY_BATCH}`),
-      );
+          limit ${DELIVERY_BATCH}`);
+      });
       if (events.rows.length === 0) break;
       const status = await post(client.webhookUrl(wf.webhook_path), { events: events.rows.map((e) => ({ id: e.id, ...e.payload })) });
       if (status < 200 || status >= 300) throw new Error(`n8n answered ${status} for workflow ${wf.id}; will retry`);

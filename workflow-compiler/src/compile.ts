@@ -4,8 +4,10 @@
 // canvas input) and exits (per canvas output); canvas edges then become n8n connections between
 // fragments. Design rules, each for a reason:
 //   - Lead-event triggers receive a BATCH (`{events:[...]}`) per call, because an n8n execution
-//     costs ~130-280 ms of CPU: Webhook -> Split Out -> Filter turns the batch into one item per
-//     event, each with `$json.lead`.
+//     costs ~130-280 ms of CPU: Webhook -> Split Out turns the batch into one item per event, each
+//     with `$json.lead`; a Filter follows only when the trigger has options (field, stages, ...).
+//   - Every sandboxed expression is evaluated once per item (~0.4 ms each on 2 cores), so the
+//     compiled graph adds none that the canvas does not ask for.
 //   - Every item that flows between canvas steps keeps `$json.lead`: lead actions re-emit the
 //     updated lead, and message/integration steps that have a next step hand the incoming items
 //     on (their own output is a vendor response that would otherwise replace the lead).
@@ -76,14 +78,37 @@ const X_SCALE = 2;
 const Y_SCALE = 1.5;
 const HELPER_DX = 200;
 
-/** Sorts object keys recursively, so stashed data serialises the same whatever the key order. */
+/**
+ * Sorts object keys recursively, so stashed data serialises the same whatever the key order.
+ * Returns the value itself where nothing needs sorting (most canvas data already is), so a
+ * compile does not copy every step's data just to serialise it.
+ */
 function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value as Record<string, unknown>).sort(byString)) {
-      out[key] = canonical((value as Record<string, unknown>)[key]);
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const c = canonical(value[i]);
+      if (c !== value[i] && !out) out = value.slice(0, i);
+      if (out) out.push(c);
     }
+    return out ?? value;
+  }
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    let sorted = true;
+    for (let i = 1; i < keys.length && sorted; i++) sorted = byString(keys[i - 1], keys[i]) < 0;
+    let changed = !sorted;
+    const children = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      children[i] = canonical(record[keys[i]]);
+      if (children[i] !== record[keys[i]]) changed = true;
+    }
+    if (!changed) return value;
+    const order = keys.map((_, i) => i);
+    if (!sorted) order.sort((a, b) => byString(keys[a], keys[b]));
+    const out: Record<string, unknown> = {};
+    for (const i of order) out[keys[i]] = children[i];
     return out;
   }
   return value;
@@ -179,25 +204,28 @@ function buildConnections(
   nodes: N8nNode[],
   links: Array<{ from: string; output: number; to: string; input: number }>,
 ): N8nConnections {
+  const bySource = new Map<string, Array<{ from: string; output: number; to: string; input: number }>>();
+  for (const l of links) {
+    const list = bySource.get(l.from);
+    if (list) list.push(l);
+    else bySource.set(l.from, [l]);
+  }
   const connections: N8nConnections = {};
   // Keys in node order and targets sorted by name, so the JSON never depends on edge order.
   for (const node of nodes) {
-    const mine = links.filter((l) => l.from === node.name);
-    if (mine.length === 0) continue;
-    const outputs = Math.max(...mine.map((l) => l.output)) + 1;
-    const main = Array.from({ length: outputs }, (_, o) => {
-      const seen = new Set<string>();
-      return mine
-        .filter((l) => l.output === o)
-        .map((l) => ({ node: l.to, type: 'main' as const, index: l.input }))
-        .filter((t) => {
-          const key = `${t.node}\u0000${t.index}`;
-          if (seen.has(key)) return false;
-          seen.add(key);
-          return true;
-        })
-        .sort((a, b) => byString(a.node, b.node) || a.index - b.index);
-    });
+    const mine = bySource.get(node.name);
+    if (!mine) continue;
+    let outputs = 0;
+    for (const l of mine) if (l.output + 1 > outputs) outputs = l.output + 1;
+    const main: Array<Array<{ node: string; type: 'main'; index: number }>> = Array.from({ length: outputs }, () => []);
+    const seen = new Set<string>();
+    for (const l of mine) {
+      const key = `${l.output}\u0000${l.to}\u0000${l.input}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      main[l.output].push({ node: l.to, type: 'main', index: l.input });
+    }
+    for (const targets of main) targets.sort((a, b) => byString(a.node, b.node) || a.index - b.index);
     connections[node.name] = { main };
   }
   return connections;
@@ -205,6 +233,7 @@ function buildConnections(
 
 class Context {
   readonly names = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
   readonly apiUrl: string;
   readonly leadflowCredential: CredentialRef;
   private readonly outgoing = new Map<string, number>();
@@ -229,8 +258,13 @@ class Context {
 
   /** Unique human-readable n8n node name ("Send email", "Send email 2", ...). */
   name(base: string): string {
-    let name = base;
-    for (let i = 2; this.names.has(name); i++) name = `${base} ${i}`;
+    // Resume from the last suffix given to this base: names only accumulate, so every smaller
+    // suffix is still taken. Same names as counting from 2 each time, without the O(n²) scan
+    // when hundreds of steps share a label.
+    let i = this.nextSuffix.get(base) ?? 1;
+    let name = i === 1 ? base : `${base} ${i}`;
+    while (this.names.has(name)) name = `${base} ${++i}`;
+    this.nextSuffix.set(base, i);
     this.names.add(name);
     return name;
   }
@@ -795,9 +829,12 @@ function leadTrigger(
   condId: (role: string, i: number) => string,
 ): Fragment {
   const path = webhookPathOf(ctx, canvas)!;
-  const conditions: Array<Omit<FilterCondition, 'id'>> = [
-    { leftValue: '={{ $json.type }}', rightValue: EVENT_TYPES[canvas.type], operator: { type: 'string', operation: 'equals' } },
-  ];
+  // NOTE: no condition on the event type. Leadflow's deliverer posts a workflow only the event
+  // types its trigger listens to (workflows.trigger_events), and every condition here is one more
+  // sandboxed expression evaluated per event: a Filter checking only the type cost about as much
+  // as the If after it. The trigger's own options still become conditions, and without any the
+  // Filter is left out.
+  const conditions: Array<Omit<FilterCondition, 'id'>> = [];
   const text = (key: string) => str(v(key)).trim();
   switch (canvas.type) {
     case 'trigger.leadUpdated':
@@ -854,57 +891,55 @@ function leadTrigger(
   const inbound = ctx.options.inboundWebhookCredential;
   const webhookParameters: Record<string, unknown> = { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} };
   if (inbound) webhookParameters.authentication = 'headerAuth';
-  return chain(
-    ctx,
-    canvas,
-    [
-      {
-        role: 'main',
-        key: 'webhook',
-        name,
-        dx: 0,
-        webhook: true,
-        parameters: webhookParameters,
-        credentials: inbound ? { httpHeaderAuth: { id: inbound.id, name: inbound.name } } : undefined,
+  const specs: NodeSpec[] = [
+    {
+      role: 'main',
+      key: 'webhook',
+      name,
+      dx: 0,
+      webhook: true,
+      parameters: webhookParameters,
+      credentials: inbound ? { httpHeaderAuth: { id: inbound.id, name: inbound.name } } : undefined,
+    },
+    {
+      role: 'events',
+      key: 'splitOut',
+      name: ctx.name(`${name} (events)`),
+      dx: HELPER_DX,
+      parameters: { fieldToSplitOut: 'body.events', include: 'noOtherFields', options: {} },
+    },
+  ];
+  if (conditions.length > 0) {
+    specs.push({
+      role: 'filter',
+      key: 'filter',
+      name: ctx.name(`${name} (filter)`),
+      dx: HELPER_DX * 2,
+      parameters: {
+        conditions: filterValue(
+          conditions.map((c, i) => ({ id: condId('filter', i), ...c })),
+          'and',
+          FILTER_SCHEMA_VERSION.filter,
+        ),
+        looseTypeValidation: true,
+        options: {},
       },
-      {
-        role: 'events',
-        key: 'splitOut',
-        name: ctx.name(`${name} (events)`),
-        dx: HELPER_DX,
-        parameters: { fieldToSplitOut: 'body.events', include: 'noOtherFields', options: {} },
-      },
-      {
-        role: 'filter',
-        key: 'filter',
-        name: ctx.name(`${name} (filter)`),
-        dx: HELPER_DX * 2,
-        parameters: {
-          conditions: filterValue(
-            conditions.map((c, i) => ({ id: condId('filter', i), ...c })),
-            'and',
-            FILTER_SCHEMA_VERSION.filter,
-          ),
-          looseTypeValidation: true,
-          options: {},
-        },
-      },
-    ],
-    note,
-  );
+    });
+  }
+  return chain(ctx, canvas, specs, note);
 }
 
 /** The JavaScript object for one bulk operation, built from item `e` (see README). */
 function bulkOperationJs(canvas: KnownNode, v: (key: string) => unknown): string {
   // Events carry their id as `id`; items re-emitted by an earlier lead action carry `eventId`.
   const eventId = 'e.eventId ?? e.id';
-  const common = [
-    `"op": ${jsString(OPS[canvas.type])}`,
-    `"leadId": e.lead.id`,
-    `"eventId": ${eventId}`,
-    // Same event + same step => same key, so a retried batch does not add a note twice.
-    `"idempotencyKey": String(${eventId}) + ${jsString(`:${canvas.id}`)}`,
-  ];
+  const common = [`"op": ${jsString(OPS[canvas.type])}`, `"leadId": e.lead.id`, `"eventId": ${eventId}`];
+  // Same event + same step => same key, so a retried batch does not add a note twice. Only the
+  // operations that are not naturally idempotent carry one: Leadflow stores a result row per key,
+  // which for a batch of stage changes or tags was a third of the callback's work for nothing.
+  const repeatable =
+    canvas.type === 'lead.addNote' || canvas.type === 'lead.enrolSequence' || (canvas.type === 'lead.assignOwner' && str(v('owner')).trim() === 'round_robin');
+  if (repeatable) common.push(`"idempotencyKey": String(${eventId}) + ${jsString(`:${canvas.id}`)}`);
   const text = (key: string) => jsString(str(v(key)));
   let specific: string[];
   switch (canvas.type) {

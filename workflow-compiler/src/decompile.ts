@@ -33,7 +33,8 @@ function readNote(notes: string | undefined, nodeName: string): LeadflowNote {
 
 /** The role of the n8n node whose outputs are a canvas node's outputs. */
 function exitRole(roles: Set<NodeRole>): NodeRole {
-  if (roles.has('filter')) return 'filter'; // lead-event triggers
+  if (roles.has('filter')) return 'filter'; // lead-event triggers with options
+  if (roles.has('events')) return 'events'; // lead-event triggers without
   if (roles.has('results')) return 'results'; // lead actions
   if (roles.has('continue')) return 'continue'; // steps that hand their input on
   return 'main';

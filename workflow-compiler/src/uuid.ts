@@ -7,8 +7,65 @@ export const LEADFLOW_NAMESPACE = '5c1b9a57-3f2e-4d0a-9c64-6f3a2b8e1d70';
 
 const encoder = new TextEncoder();
 
-function rotl(x: number, n: number): number {
-  return (x << n) | (x >>> (32 - n));
+// Scratch space reused by every digest (the compiler is synchronous, so calls never interleave).
+const W = new Int32Array(80);
+
+// A compile derives hundreds of ids from names that share a long prefix (namespace, tenant id,
+// workflow id: more than one 64-byte SHA-1 block), so the state after the first block is kept
+// for the last first block seen. Purely a cache: the digest is the same with or without it.
+const firstBlock = new Uint8Array(64);
+const firstBlockState = new Int32Array(5);
+let firstBlockCached = false;
+
+/** Runs the SHA-1 compression function over one 64-byte block at `offset`, updating `h`. */
+function compress(bytes: Uint8Array, offset: number, h: Int32Array): void {
+  for (let i = 0; i < 16; i++) {
+    const o = offset + i * 4;
+    W[i] = (bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3];
+  }
+  for (let i = 16; i < 80; i++) {
+    const x = W[i - 3] ^ W[i - 8] ^ W[i - 14] ^ W[i - 16];
+    W[i] = (x << 1) | (x >>> 31);
+  }
+  let a = h[0];
+  let b = h[1];
+  let c = h[2];
+  let d = h[3];
+  let e = h[4];
+  for (let i = 0; i < 80; i++) {
+    let f: number;
+    let k: number;
+    if (i < 20) {
+      f = (b & c) | (~b & d);
+      k = 0x5a827999;
+    } else if (i < 40) {
+      f = b ^ c ^ d;
+      k = 0x6ed9eba1;
+    } else if (i < 60) {
+      f = (b & c) | (b & d) | (c & d);
+      k = 0x8f1bbcdc;
+    } else {
+      f = b ^ c ^ d;
+      k = 0xca62c1d6;
+    }
+    const temp = (((a << 5) | (a >>> 27)) + f + e + k + W[i]) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = temp;
+  }
+  h[0] = (h[0] + a) | 0;
+  h[1] = (h[1] + b) | 0;
+  h[2] = (h[2] + c) | 0;
+  h[3] = (h[3] + d) | 0;
+  h[4] = (h[4] + e) | 0;
+}
+
+function sameFirstBlock(message: Uint8Array): boolean {
+  if (!firstBlockCached) return false;
+  for (let i = 0; i < 64; i++) if (message[i] !== firstBlock[i]) return false;
+  return true;
 }
 
 /** SHA-1 digest (20 bytes). Not for security: only to spread names evenly into ids and buckets. */
@@ -19,65 +76,44 @@ export function sha1(message: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(paddedLength);
   bytes.set(message);
   bytes[message.length] = 0x80;
-  const view = new DataView(bytes.buffer);
-  view.setUint32(paddedLength - 8, Math.floor(bitLength / 0x100000000));
-  view.setUint32(paddedLength - 4, bitLength >>> 0);
-
-  let h0 = 0x67452301;
-  let h1 = 0xefcdab89;
-  let h2 = 0x98badcfe;
-  let h3 = 0x10325476;
-  let h4 = 0xc3d2e1f0;
-  const w = new Uint32Array(80);
-
-  for (let offset = 0; offset < paddedLength; offset += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
-    for (let i = 16; i < 80; i++) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-
-    let a = h0;
-    let b = h1;
-    let c = h2;
-    let d = h3;
-    let e = h4;
-    for (let i = 0; i < 80; i++) {
-      let f: number;
-      let k: number;
-      if (i < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6;
-      }
-      const temp = (rotl(a, 5) + f + e + k + w[i]) >>> 0;
-      e = d;
-      d = c;
-      c = rotl(b, 30) >>> 0;
-      b = a;
-      a = temp;
-    }
-    h0 = (h0 + a) >>> 0;
-    h1 = (h1 + b) >>> 0;
-    h2 = (h2 + c) >>> 0;
-    h3 = (h3 + d) >>> 0;
-    h4 = (h4 + e) >>> 0;
+  const high = Math.floor(bitLength / 0x100000000);
+  const low = bitLength >>> 0;
+  for (let i = 0; i < 4; i++) {
+    bytes[paddedLength - 8 + i] = (high >>> (24 - i * 8)) & 0xff;
+    bytes[paddedLength - 4 + i] = (low >>> (24 - i * 8)) & 0xff;
   }
 
+  const h = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
+  let offset = 0;
+  // Only a first block made of message bytes alone (no padding) can be shared between messages.
+  if (message.length >= 64) {
+    if (sameFirstBlock(message)) {
+      h.set(firstBlockState);
+    } else {
+      compress(bytes, 0, h);
+      firstBlock.set(message.subarray(0, 64));
+      firstBlockState.set(h);
+      firstBlockCached = true;
+    }
+    offset = 64;
+  }
+  for (; offset < paddedLength; offset += 64) compress(bytes, offset, h);
+
   const out = new Uint8Array(20);
-  const outView = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4].forEach((h, i) => outView.setUint32(i * 4, h));
+  for (let i = 0; i < 5; i++) {
+    out[i * 4] = h[i] >>> 24;
+    out[i * 4 + 1] = (h[i] >>> 16) & 0xff;
+    out[i * 4 + 2] = (h[i] >>> 8) & 0xff;
+    out[i * 4 + 3] = h[i] & 0xff;
+  }
   return out;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function toHex(bytes: Uint8Array): string {
   let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]];
   return hex;
 }
 
@@ -89,14 +125,20 @@ function uuidBytes(uuid: string): Uint8Array {
   return bytes;
 }
 
+const namespaceBytes = new Map<string, Uint8Array>();
+
 /** RFC 4122 §4.3 name-based UUID, version 5. */
 export function uuidV5(name: string, namespace: string = LEADFLOW_NAMESPACE): string {
-  const ns = uuidBytes(namespace);
+  let ns = namespaceBytes.get(namespace);
+  if (!ns) {
+    ns = uuidBytes(namespace);
+    if (namespaceBytes.size < 16) namespaceBytes.set(namespace, ns);
+  }
   const nameBytes = encoder.encode(name);
   const input = new Uint8Array(ns.length + nameBytes.length);
   input.set(ns);
   input.set(nameBytes, ns.length);
-  const hash = sha1(input).slice(0, 16);
+  const hash = sha1(input).subarray(0, 16);
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = toHex(hash);

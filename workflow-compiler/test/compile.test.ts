@@ -3,8 +3,10 @@ import {
   abBucket,
   checkTypeVersions,
   compile,
+  decompile,
   N8N_NODE_TYPES,
   nodeKinds,
+  normalizeGraph,
   syntheticGraph,
   uuidV5,
   type CompileResult,
@@ -102,11 +104,41 @@ describe('compile: workflow body', () => {
     expect(names).toEqual([
       'New lead',
       'New lead (events)',
-      'New lead (filter)',
       'Slack message',
       'Slack message 2',
       'Slack message 3',
     ]);
+  });
+
+  it('deduplicates names as probing " 2", " 3", … would, also when labels collide with suffixes', () => {
+    // Custom labels that look like generated names, mixed with many steps of the same kind.
+    const labels = ['', 'If 3', '', '', 'If 2', '', 'If', 'If 3 2', '', 'If 3'];
+    const graph: FlowGraph = {
+      nodes: [
+        { id: 'a', type: 'trigger.leadCreated', position: { x: 0, y: 0 }, data: {} },
+        ...labels.map((label, i) => ({
+          id: `n${String(i).padStart(2, '0')}`,
+          type: 'logic.if' as const,
+          position: { x: 200, y: i * 100 },
+          data: { ...sampleData['logic.if'], ...(label ? { label } : {}) },
+        })),
+      ],
+      edges: labels.map((_, i) => ({ id: `e${i}`, source: 'a', target: `n${String(i).padStart(2, '0')}` })),
+    };
+    const names = compiled(graph)
+      .workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.if')
+      .map((n) => n.name);
+    // Reference: the straightforward probe from " 2" for every name.
+    const taken = new Set<string>(['New lead', 'New lead (events)']);
+    const expected = labels.map((label) => {
+      const base = label || 'If';
+      let name = base;
+      for (let i = 2; taken.has(name); i++) name = `${base} ${i}`;
+      taken.add(name);
+      return name;
+    });
+    expect(names).toEqual(expected);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('derives ids and webhook ids deterministically from tenant, workflow and node', () => {
@@ -283,7 +315,7 @@ describe('compile: branch outputs', () => {
 });
 
 describe('compile: triggers', () => {
-  it('turns a batch of lead events into one item per event of the right type', () => {
+  it('turns a batch of lead events into one item per event, filtered by the trigger options only', () => {
     const { workflow } = compiled(singleStepGraph('trigger.stageChanged'));
     const [webhook, split, filter] = workflow.nodes;
     expect(webhook.parameters).toEqual({
@@ -301,7 +333,6 @@ describe('compile: triggers', () => {
     expect(conditions.options).toEqual({ caseSensitive: true, leftValue: '', typeValidation: 'loose', version: 2 });
     expect(conditions.combinator).toBe('and');
     expect(conditions.conditions.map(({ leftValue, rightValue, operator }) => ({ leftValue, rightValue, operator }))).toEqual([
-      { leftValue: '={{ $json.type }}', rightValue: 'lead.stage_changed', operator: { type: 'string', operation: 'equals' } },
       { leftValue: '={{ $json.previous?.stage }}', rightValue: 'MQL', operator: { type: 'string', operation: 'equals' } },
       { leftValue: '={{ $json.lead.stage }}', rightValue: 'SQL', operator: { type: 'string', operation: 'equals' } },
     ]);
@@ -309,14 +340,29 @@ describe('compile: triggers', () => {
     expect(outputs(workflow, split.name)).toEqual([[`${filter.name}#0`]]);
   });
 
+  it('adds no Filter to a lead trigger without options (the deliverer sends only its event types)', () => {
+    for (const kind of ['trigger.leadCreated', 'trigger.leadUpdated', 'trigger.formSubmitted'] as const) {
+      const data = kind === 'trigger.leadCreated' ? {} : kind === 'trigger.leadUpdated' ? { field: '' } : { formId: '' };
+      const graph = singleStepGraph('lead.addTag');
+      graph.nodes[0] = { ...graph.nodes[0], type: kind, data };
+      const { workflow } = compiled(graph);
+      expect(workflow.nodes.map((n) => n.name).filter((n) => n.endsWith('(filter)'))).toEqual([]);
+      const split = workflow.nodes[1];
+      expect(split.parameters).toEqual({ fieldToSplitOut: 'body.events', include: 'noOtherFields', options: {} });
+      // The Split Out is the trigger's exit: the next step hangs off it.
+      expect(outputs(workflow, split.name)).toEqual([['Add tag (collect)#0']]);
+      expect(decompile(workflow)).toEqual(normalizeGraph(graph));
+    }
+    const withField = compiled(singleStepGraph('trigger.leadUpdated', { field: 'stage' })).workflow;
+    expect(withField.nodes.some((n) => n.name.endsWith('(filter)'))).toBe(true);
+  });
+
   it('checks a score crossing in both directions', () => {
     const conditionsOf = (direction: string) => {
       const { workflow } = compiled(singleStepGraph('trigger.scoreCrossed', { threshold: 50, direction }));
       return (
         workflow.nodes[2].parameters.conditions as { conditions: Array<{ leftValue: string; operator: { operation: string } }> }
-      ).conditions
-        .slice(1)
-        .map((c) => `${c.leftValue} ${c.operator.operation}`);
+      ).conditions.map((c) => `${c.leftValue} ${c.operator.operation}`);
     };
     expect(conditionsOf('up')).toEqual(['={{ $json.previous?.score }} lt', '={{ $json.lead.score }} gte']);
     expect(conditionsOf('down')).toEqual(['={{ $json.previous?.score }} gte', '={{ $json.lead.score }} lt']);
@@ -386,19 +432,22 @@ describe('compile: lead actions', () => {
   });
 
   it('send one operation shape per action', () => {
-    const body = (kind: NodeKind) => {
-      const http = mainNodeOf(compiled(singleStepGraph(kind)).workflow.nodes, 'step');
+    const body = (kind: NodeKind, data?: Record<string, unknown>) => {
+      const http = mainNodeOf(compiled(singleStepGraph(kind, data)).workflow.nodes, 'step');
       return String(http.parameters.jsonBody)
-        .replace(/^.*":step", /, '')
+        .replace(/^.*"eventId": e\.eventId \?\? e\.id, /, '')
         .replace(/ \}\)\) \}\) \}\}$/, '');
     };
+    // Only operations that are not naturally idempotent carry a key (stored by Leadflow per key).
+    const key = '"idempotencyKey": String(e.eventId ?? e.id) + ":step", ';
     expect(body('lead.updateFields')).toBe('"fields": { "status": "contacted" }');
     expect(body('lead.changeStage')).toBe('"stage": "SQL"');
-    expect(body('lead.assignOwner')).toBe('"owner": "round_robin"');
+    expect(body('lead.assignOwner')).toBe(`${key}"owner": "round_robin"`);
+    expect(body('lead.assignOwner', { owner: 'ana@acme.test' })).toBe('"owner": "ana@acme.test"');
     expect(body('lead.addTag')).toBe('"tag": "hot"');
     expect(body('lead.removeTag')).toBe('"tag": "cold"');
-    expect(body('lead.addNote')).toBe('"body": "Scored " + String(e.lead.score ?? "")');
-    expect(body('lead.enrolSequence')).toBe('"sequenceId": "seq-welcome"');
+    expect(body('lead.addNote')).toBe(`${key}"body": "Scored " + String(e.lead.score ?? "")`);
+    expect(body('lead.enrolSequence')).toBe(`${key}"sequenceId": "seq-welcome"`);
   });
 
   it('never lets tenant text end the expression early', () => {
@@ -457,7 +506,7 @@ describe('compile: messages and integrations', () => {
       output: 'specifiedInput',
       useDataOfInput: 1,
     });
-    expect(outputs(workflow, 'New lead (filter)')).toEqual([['Send SMS#0', 'Send SMS (continue)#0']]);
+    expect(outputs(workflow, 'New lead (events)')).toEqual([['Send SMS#0', 'Send SMS (continue)#0']]);
     expect(outputs(workflow, 'Send SMS')).toEqual([['Send SMS (continue)#1']]);
     expect(outputs(workflow, 'Send SMS (continue)')).toEqual([['Add tag (collect)#0']]);
     // Without a next step there is nothing to hand on.

@@ -76,7 +76,7 @@ describe('decompile(compile(graph))', () => {
     // Someone removes the connection in n8n's editor: the edge is gone from the graph too.
     const cut = {
       ...workflow,
-      connections: Object.fromEntries(Object.entries(workflow.connections).filter(([name]) => name !== 'New lead (filter)')),
+      connections: Object.fromEntries(Object.entries(workflow.connections).filter(([name]) => name !== 'New lead (events)')),
     };
     expect(decompile(cut).edges).toEqual([]);
   });

@@ -1,5 +1,6 @@
 // Small pure helpers: SHA-1 / UUIDv5 and the placeholder grammar.
 
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseTemplate, TemplateError, uuidV5 } from '../src/index';
 import { sha1, toHex } from '../src/uuid';
@@ -14,6 +15,20 @@ describe('sha1 and uuidV5', () => {
     expect(toHex(sha1(bytes('a'.repeat(1000))))).toBe('291e9a6c66994949b57ba5e650361e98fc36b1ba');
     // RFC 4122 name-based example: DNS namespace, "www.example.com".
     expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+
+  it('agrees with node:crypto whatever the order of messages sharing a first block', () => {
+    // The digest reuses the state after the last first 64-byte block it saw: interleave messages
+    // with equal and different first blocks, of every length around the block boundaries.
+    const prefixes = ['p'.repeat(64), 'q'.repeat(64), `${'p'.repeat(63)}x`];
+    const messages: string[] = [];
+    for (let len = 0; len <= 200; len++) {
+      for (const prefix of prefixes) messages.push((prefix + 'tail-'.repeat(40)).slice(0, len));
+      messages.push('é'.repeat(len)); // multi-byte UTF-8
+    }
+    for (const m of messages) {
+      expect(toHex(sha1(bytes(m))), `length ${m.length}`).toBe(createHash('sha1').update(m).digest('hex'));
+    }
   });
 
   it('is deterministic and well-formed', () => {
