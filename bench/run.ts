@@ -21,6 +21,8 @@ const sections: Record<string, () => Promise<void>> = {
   pipeline: script('bench/enrichment-scoring.ts'),
   // Workflows on a real n8n: compile, publish, event latency, batched vs one-event-per-execution.
   workflows: script('bench/workflows.ts'),
+  // Workflow outbox prune (issue 4): the deliverer's pending query before/after, prune throughput.
+  outbox: script('bench/outbox-prune.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -202,8 +202,11 @@ export async function runWorkflowBench(): Promise<void> {
     );
     const r = await deploy.publishWorkflow(ctx, wf.id);
     if (!r.ok) throw new Error('republish failed');
-    const fresh = await db.withTenant(tenant.id, (tx) => tx.execute<{ webhook_path: string }>(sql`select webhook_path from workflows where id = ${wf.id}`));
+    const fresh = await db.withTenant(tenant.id, (tx) =>
+      tx.execute<{ webhook_path: string; inbound_secret: string | null }>(sql`select webhook_path, inbound_secret from workflows where id = ${wf.id}`),
+    );
     const url = n8n.client.webhookUrl(fresh.rows[0].webhook_path);
+    const inboundHeaders = deploy.inboundWebhookHeaders(fresh.rows[0].inbound_secret);
     const leadRows = await db.withTenant(tenant.id, (tx) => tx.execute<{ j: Record<string, unknown> }>(sql`select leadflow_lead_json(l) as j from leads l where email like 'one%'`));
     const t1 = performance.now();
     const queue = [...leadRows.rows];
@@ -213,7 +216,7 @@ export async function runWorkflowBench(): Promise<void> {
         for (let row = queue.shift(); row; row = queue.shift()) {
           const res = await fetch(url, {
             method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
+            headers: { 'Content-Type': 'application/json', ...inboundHeaders },
             body: JSON.stringify({ events: [{ id: crypto.randomUUID(), type: 'lead.created', occurredAt: new Date().toISOString(), tenantId: tenant.id, lead: row.j }] }),
           });
           await res.arrayBuffer();

@@ -395,6 +395,13 @@ export const workflows = pgTable(
     /** Lead event types the published version's trigger listens to (for the outbox deliverer). */
     triggerEvents: text('trigger_events').array().notNull().default(sql`'{}'::text[]`),
     webhookPath: text('webhook_path'),
+    /**
+     * The n8n httpHeaderAuth credential guarding the published lead-event webhook, and its header
+     * value encrypted (app/lib/crypto.server.ts): the deliverer and test runs send it, n8n refuses
+     * calls without it. Null when not published.
+     */
+    inboundCredentialId: text('inbound_credential_id'),
+    inboundSecret: text('inbound_secret'),
     createdBy: uuid('created_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -467,7 +474,11 @@ export const workflowDeliveries = pgTable(
     eventId: uuid('event_id').notNull(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.workflowId, t.eventId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.workflowId, t.eventId] }),
+    // The outbox prune deletes an event's delivery rows by event (app/lib/workflow-outbox.server.ts).
+    index('workflow_deliveries_event_idx').on(t.tenantId, t.eventId),
+  ],
 );
 
 /** Results of bulk lead operations called back by workflows, keyed for retry de-duplication. */

@@ -1,6 +1,9 @@
 /** Periodic work, in graphile-worker's crontab format (minute hour day month weekday task). */
 export const crontab = [
   '0 * * * * prune_rate_limits',
+  // Workflow outbox: delivered events (and those past WORKFLOW_OUTBOX_RETENTION_HOURS) with their
+  // delivery rows, so the deliverer's scan stays bounded.
+  '*/10 * * * * prune_workflow_outbox ?max=1',
   // Lead pipeline: SLA reassignment every minute; nightly predictive training + re-score (decay);
   // daily pruning of the enrichment cache and job history.
   '* * * * * reassign_overdue_leads ?max=1',

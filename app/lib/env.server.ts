@@ -58,6 +58,12 @@ export const envSchema = z
     CAPTURE_RATE_PER_IP: z.coerce.number().int().min(1).default(120),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    /**
+     * Workflow outbox events still undelivered after this many hours are dropped by the periodic
+     * prune (delivered ones go sooner). At least 96: the delivery job retries for ~95 h (25
+     * attempts, exponential backoff) and an event is never dropped while it may still be retried.
+     */
+    WORKFLOW_OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(96).default(168),
     // --- Lead pipeline (enrichment → scoring → assignment) ---
     /** Network enrichment (MX lookups, RDAP, company websites) after the local pass. Off: local only. */
     LEADFLOW_ENRICH_NETWORK: bool.default(false),

@@ -4,6 +4,7 @@
  * into Leadflow's real HTTP app; an HTTP step reaches a local listener; an email step reaches a
  * local SMTP server. Every template imports and activates. No mocks of n8n.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -163,6 +164,43 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     expect(events.rows).toEqual(expect.arrayContaining([{ type: 'stage_changed', actor_type: 'workflow' }]));
   });
 
+  it('the lead-event webhook refuses calls without the workflow’s secret, and nothing runs', async () => {
+    const wf = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+    // Stored encrypted; n8n holds it in an httpHeaderAuth credential the webhook node requires.
+    expect(wf.inboundCredentialId).toBeTruthy();
+    expect(wf.inboundSecret).toMatch(/^v1:/);
+    const secret = deploy.inboundWebhookHeaders(wf.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER];
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(wf.inboundSecret).not.toContain(secret);
+    const remote = await n8n.client.getWorkflow(wf.n8nWorkflowId!);
+    const hook = remote.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+    expect(hook.parameters.authentication).toBe('headerAuth');
+    expect(hook.credentials?.httpHeaderAuth?.id).toBe(wf.inboundCredentialId);
+
+    const url = n8n.client.webhookUrl(wf.webhookPath!);
+    const executions = async () => (await n8n.client.listExecutions({ workflowId: wf.n8nWorkflowId!, limit: 250 })).data.length;
+    const before = await executions();
+    const victim = await db.withTenant(ctx.tenantId, (tx) => tx.execute<{ id: string }>(sql`select id from leads where email = 'ada@welcome.example'`));
+    const forged = {
+      events: [{ id: crypto.randomUUID(), type: 'lead.created', tenantId: ctx.tenantId, lead: { id: victim.rows[0].id, email: 'forged@intruder.example', first_name: 'Mallory' } }],
+    };
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { [deploy.INBOUND_WEBHOOK_HEADER]: 'guess' },
+      { [deploy.INBOUND_WEBHOOK_HEADER]: `${secret}x` },
+      { [deploy.INBOUND_WEBHOOK_HEADER]: secret.slice(0, -1) },
+      { Authorization: `Bearer ${secret}` },
+    ];
+    for (const headers of attempts) {
+      const res = await n8n.client.callWebhook(url, { body: forged, headers, notRegisteredRetryMs: 0 });
+      expect(res.status, JSON.stringify(Object.keys(headers))).toBe(403);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await executions()).toBe(before);
+    expect(received.some((r) => (r.body as { email?: string } | null)?.email === 'forged@intruder.example')).toBe(false);
+    expect(mails.some((m) => m.to.includes('forged@intruder.example'))).toBe(false);
+  });
+
   it('delivers many events in few executions, each event once', async () => {
     const before = (await n8n.client.listExecutions({ workflowId: (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!.n8nWorkflowId!, limit: 250 })).data.length;
     const emails = Array.from({ length: 300 }, (_, i) => `bulk${i}@batch.example`);
@@ -197,6 +235,9 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     const lead = await db.withTenant(ctx.tenantId, (tx) => upsertLead(tx, ctx.tenantId, { email: 'test-run@example.com', firstName: 'Tess' }, { type: 'api' }));
     const run = await deploy.testRunWorkflow(ctx, workflowId, lead.lead.id);
     expect(run.status, JSON.stringify(run.nodes.filter((n) => n.error))).toBe('success');
+    // The test run authenticated itself, and the secret does not show in the node data.
+    const wf = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+    expect(JSON.stringify(run)).not.toContain(deploy.inboundWebhookHeaders(wf.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER]);
     const ifNode = run.nodes.find((n) => n.nodeId === 'has-email' && n.output.length === 2);
     expect(ifNode, JSON.stringify(run.nodes.map((n) => [n.nodeId, n.name]))).toBeDefined();
     expect((ifNode!.output[0][0] as { lead: { email: string } }).lead.email).toBe('test-run@example.com');
@@ -210,7 +251,10 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     const changed = welcomeGraph();
     (changed.nodes.find((n) => n.id === 'tag')!.data as { tag: string }).tag = 'welcomed-v2';
     await db.withTenant(ctx.tenantId, (tx) => tx.execute(sql`update workflows set graph = ${JSON.stringify(changed)}::jsonb where id = ${workflowId}`));
+    const inboundBefore = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!.inboundCredentialId;
     expect(await deploy.publishWorkflow(ctx, workflowId)).toMatchObject({ ok: true, version: 2 });
+    // Republishing keeps the webhook's credential (and secret): deliveries in flight stay valid.
+    expect((await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!.inboundCredentialId).toBe(inboundBefore);
     const versions = await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId));
     const v1 = versions.find((v) => v.version === 1)!;
     expect(await deploy.rollbackWorkflow(ctx, workflowId, v1.id)).toMatchObject({ ok: true, version: 3 });
@@ -231,9 +275,13 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     expect(after).toMatchObject({ status: 'draft', n8nWorkflowId: null });
   });
 
-  it('after unpublish no events are delivered; archive removes it from n8n', async () => {
+  it('after unpublish no events are delivered and the webhook credential is gone; archive removes it from n8n', async () => {
+    const published = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+    expect(published.inboundCredentialId).toBeTruthy();
     await deploy.unpublishWorkflow(ctx, workflowId);
     const wf = await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId));
+    expect(wf).toMatchObject({ status: 'unpublished', inboundCredentialId: null, inboundSecret: null });
+    expect(await n8n.client.deleteCredential(published.inboundCredentialId!)).toBe(false); // already deleted
     const count = async () => (await n8n.client.listExecutions({ workflowId: wf!.n8nWorkflowId!, limit: 250 })).data.length;
     const before = await count();
     await db.withTenant(ctx.tenantId, (tx) => upsertLead(tx, ctx.tenantId, { email: 'after-unpublish@example.com' }, { type: 'api' }));
@@ -256,8 +304,18 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
       const result = await deploy.publishWorkflow(ctx, wf.id);
       expect(result, t.id).toMatchObject({ ok: true });
       const saved = await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, wf.id));
-      expect((await n8n.client.getWorkflow(saved!.n8nWorkflowId!)).active, t.id).toBe(true);
+      const remote = await n8n.client.getWorkflow(saved!.n8nWorkflowId!);
+      expect(remote.active, t.id).toBe(true);
+      // Lead-event triggers are guarded by the workflow's own credential; other triggers get none.
+      const leadTriggered = saved!.triggerEvents.length > 0;
+      expect(Boolean(saved!.inboundCredentialId), t.id).toBe(leadTriggered);
+      if (leadTriggered) {
+        const hook = remote.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+        expect(hook.credentials?.httpHeaderAuth?.id, t.id).toBe(saved!.inboundCredentialId);
+      }
       await deploy.archiveWorkflow(ctx, wf.id);
+      if (leadTriggered) expect(await n8n.client.deleteCredential(saved!.inboundCredentialId!), t.id).toBe(false);
+      expect(await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, wf.id)), t.id).toMatchObject({ status: 'archived', inboundCredentialId: null, inboundSecret: null });
     }
   }, 180_000);
 

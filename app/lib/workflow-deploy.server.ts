@@ -6,6 +6,12 @@
  * per tenant and only the tenant's own credential ids (read under RLS) reach the compiler; lead
  * actions call back with a per-workflow API key of that tenant, so a workflow can only ever act on
  * its own tenant's leads.
+ *
+ * Inbound: a published workflow's lead-event webhook is guarded by its own n8n httpHeaderAuth
+ * credential holding a random secret (kept encrypted in `workflows.inbound_secret`); the deliverer
+ * and test runs send it in INBOUND_WEBHOOK_HEADER, and n8n refuses (403) anything without it, so
+ * knowing a webhook URL is not enough to inject events. Unpublish and archive delete it in n8n; the
+ * next publish makes a fresh one.
  */
 import { eq, sql } from 'drizzle-orm';
 import { compile, EVENT_TYPES, type CompileError, type CredentialRef, type FlowGraph, type N8nWorkflow as CompiledWorkflow } from '@leadflow/workflow-compiler';
@@ -16,7 +22,9 @@ import { createApiKey, revokeApiKey } from '../models/api-key.server';
 import { getLead } from '../models/lead.server';
 import { createVersion, getVersion, getWorkflow, saveDraft } from '../models/workflow.server';
 import { roleAtLeast } from '../models/tenant.server';
+import { decryptSecret, encryptSecret, SecretDecryptionError } from './crypto.server';
 import { database } from './db.server';
+import { env } from './env.server';
 import { logger } from './logger.server';
 import { leadflowInternalUrl, n8nClient } from './n8n/connection.server';
 import { N8nApiError, type N8nClient, type N8nExecution } from './n8n/client.server';
@@ -95,6 +103,78 @@ async function ensureWorkflowCredential(ctx: DeployContext, client: N8nClient, w
   return ref;
 }
 
+/** The header carrying a workflow's inbound webhook secret (n8n lower-cases header names). */
+export const INBOUND_WEBHOOK_HEADER = 'X-Leadflow-Webhook-Secret';
+
+function encryptionKey(): string {
+  const key = env().LEADFLOW_ENCRYPTION_KEY;
+  if (!key) throw new Error('LEADFLOW_ENCRYPTION_KEY is required to keep workflow webhook secrets');
+  return key;
+}
+
+function inboundCredentialName(ctx: DeployContext, workflowId: string): string {
+  return `${ctx.tenantSlug} · Leadflow events · ${workflowId.slice(0, 8)}`;
+}
+
+/**
+ * Headers that authenticate a call to a workflow's lead-event webhook, from the stored (encrypted)
+ * secret; none for a workflow published before webhooks were guarded.
+ */
+export function inboundWebhookHeaders(inboundSecret: string | null | undefined): Record<string, string> {
+  if (!inboundSecret) return {};
+  return { [INBOUND_WEBHOOK_HEADER]: decryptSecret(inboundSecret, encryptionKey()) };
+}
+
+/**
+ * The workflow's inbound httpHeaderAuth credential: reused while it exists (republishing keeps the
+ * secret, so deliveries in flight stay valid), else created with a fresh 256-bit secret; none when
+ * the graph has no lead-event trigger. `replaced` is a previous credential to delete once n8n runs
+ * the version that no longer uses it.
+ */
+async function ensureInboundCredential(
+  ctx: DeployContext,
+  client: N8nClient,
+  wf: { id: string; inboundCredentialId: string | null; inboundSecret: string | null },
+  needed: boolean,
+): Promise<{ ref: CredentialRef | undefined; replaced: string | null }> {
+  const name = inboundCredentialName(ctx, wf.id);
+  if (!needed) {
+    if (wf.inboundCredentialId || wf.inboundSecret) {
+      await inTenant(ctx, (tx) => tx.update(schema.workflows).set({ inboundCredentialId: null, inboundSecret: null }).where(eq(schema.workflows.id, wf.id)));
+    }
+    return { ref: undefined, replaced: wf.inboundCredentialId };
+  }
+  if (wf.inboundCredentialId && wf.inboundSecret) {
+    try {
+      decryptSecret(wf.inboundSecret, encryptionKey());
+      return { ref: { id: wf.inboundCredentialId, name }, replaced: null };
+    } catch (err) {
+      // Unreadable (the encryption key changed): replace it rather than publish a secret no sender knows.
+      if (!(err instanceof SecretDecryptionError)) throw err;
+      logger().warn({ workflowId: wf.id }, 'inbound webhook secret unreadable; rotating it');
+    }
+  }
+  const secret = crypto.randomBytes(32).toString('base64url');
+  const created = await client.createCredential({ name, type: 'httpHeaderAuth', data: { name: INBOUND_WEBHOOK_HEADER, value: secret } });
+  try {
+    await inTenant(ctx, (tx) =>
+      tx
+        .update(schema.workflows)
+        .set({ inboundCredentialId: created.id, inboundSecret: encryptSecret(secret, encryptionKey()) })
+        .where(eq(schema.workflows.id, wf.id)),
+    );
+  } catch (err) {
+    await client.deleteCredential(created.id).catch(() => undefined);
+    throw err;
+  }
+  return { ref: { id: created.id, name }, replaced: wf.inboundCredentialId };
+}
+
+/** Deletes an inbound credential in n8n (already gone is fine; other failures throw so the caller can retry). */
+async function deleteInboundCredential(client: N8nClient, credentialId: string | null): Promise<void> {
+  if (credentialId) await client.deleteCredential(credentialId);
+}
+
 function triggerEventsOf(graph: FlowGraph): string[] {
   return [...new Set(graph.nodes.map((n) => EVENT_TYPES[n.type]).filter((t): t is string => Boolean(t)))];
 }
@@ -120,12 +200,14 @@ export async function publishWorkflow(ctx: DeployContext, workflowId: string, no
   });
   if (!dry.ok) return { ok: false, errors: dry.errors };
   const leadflowCredential = await ensureWorkflowCredential(ctx, client, workflowId);
+  const inbound = await ensureInboundCredential(ctx, client, wf, triggerEventsOf(graph).length > 0);
   const result = compile(graph, { workflowId, name: `${wf.name} [${ctx.tenantSlug}]`, tenantId: ctx.tenantId, tenantSlug: ctx.tenantSlug }, {
     leadflowApiUrl: leadflowInternalUrl(),
     leadflowCredentialId: leadflowCredential.id,
     leadflowCredentialName: leadflowCredential.name,
     credentials,
     allowCodeNodes: allowCode,
+    inboundWebhookCredential: inbound.ref,
   });
   if (!result.ok) return { ok: false, errors: result.errors };
   const body = result.workflow;
@@ -140,6 +222,9 @@ export async function publishWorkflow(ctx: DeployContext, workflowId: string, no
   const tag = await client.ensureTag(`tenant:${ctx.tenantSlug}`);
   await client.setWorkflowTags(n8nId, [tag.id]);
   await client.publishWorkflow(n8nId);
+  if (inbound.replaced) {
+    await deleteInboundCredential(client, inbound.replaced).catch((err: unknown) => logger().warn({ err }, 'could not delete a replaced inbound webhook credential'));
+  }
   const triggerId = graph.nodes.find((n) => EVENT_TYPES[n.type] || n.type === 'trigger.webhook')?.id;
   const webhookPath = triggerId ? (result.webhookPaths[triggerId] ?? null) : null;
   if (webhookPath) await client.waitForWebhook(client.webhookUrl(webhookPath), { method: 'POST', timeoutMs: 10_000 });
@@ -174,8 +259,13 @@ export async function unpublishWorkflow(ctx: DeployContext, workflowId: string):
       if (!(err instanceof N8nApiError && err.status === 404)) throw err;
     });
   }
+  // The webhook is off: its secret goes too (the next publish makes a new one).
+  if (wf.inboundCredentialId) await deleteInboundCredential(await n8nClient(), wf.inboundCredentialId);
   await inTenant(ctx, async (tx) => {
-    await tx.update(schema.workflows).set({ status: 'unpublished', updatedAt: new Date() }).where(eq(schema.workflows.id, workflowId));
+    await tx
+      .update(schema.workflows)
+      .set({ status: 'unpublished', inboundCredentialId: null, inboundSecret: null, updatedAt: new Date() })
+      .where(eq(schema.workflows.id, workflowId));
     await audit(tx, { tenantId: ctx.tenantId, actorUserId: ctx.userId, action: 'workflow.unpublished', target: workflowId });
   });
 }
@@ -189,6 +279,7 @@ export async function archiveWorkflow(ctx: DeployContext, workflowId: string): P
   const { credentials } = await tenantResources(ctx);
   const cred = credentials[`leadflow:${workflowId}`];
   if (cred) await client.deleteCredential(cred.id);
+  await deleteInboundCredential(client, wf.inboundCredentialId);
   await inTenant(ctx, async (tx) => {
     if (wf.apiKeyId) await revokeApiKey(tx, ctx.tenantId, wf.apiKeyId, ctx.userId);
     const res = await tx.select().from(schema.n8nTenantResources).where(eq(schema.n8nTenantResources.tenantId, ctx.tenantId));
@@ -197,7 +288,7 @@ export async function archiveWorkflow(ctx: DeployContext, workflowId: string): P
       delete next[`leadflow:${workflowId}`];
       await tx.update(schema.n8nTenantResources).set({ credentials: next }).where(eq(schema.n8nTenantResources.tenantId, ctx.tenantId));
     }
-    await tx.update(schema.workflows).set({ status: 'archived', n8nWorkflowId: null, webhookPath: null, updatedAt: new Date() }).where(eq(schema.workflows.id, workflowId));
+    await tx.update(schema.workflows).set({ status: 'archived', n8nWorkflowId: null, webhookPath: null, inboundCredentialId: null, inboundSecret: null, updatedAt: new Date() }).where(eq(schema.workflows.id, workflowId));
     await audit(tx, { tenantId: ctx.tenantId, actorUserId: ctx.userId, action: 'workflow.archived', target: workflowId });
   });
 }
@@ -221,24 +312,28 @@ export const DELIVERY_BATCH = 500;
  * batches of up to DELIVERY_BATCH events per n8n execution. At-least-once: deliveries are recorded
  * after n8n accepted the batch; each event id is recorded once per workflow.
  */
-export async function deliverPendingEvents(tenantId: string, opts: { post?: (url: string, body: unknown) => Promise<number> } = {}): Promise<{ delivered: number; batches: number }> {
+export async function deliverPendingEvents(
+  tenantId: string,
+  opts: { post?: (url: string, body: unknown, headers: Record<string, string>) => Promise<number> } = {},
+): Promise<{ delivered: number; batches: number }> {
   const client = await n8nClient();
   const post =
     opts.post ??
-    (async (url: string, body: unknown) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    (async (url: string, body: unknown, headers: Record<string, string>) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
       await res.arrayBuffer();
       return res.status;
     });
   const db = database();
   const targets = await db.withTenant(tenantId, (tx) =>
-    tx.execute<{ id: string; webhook_path: string; trigger_events: string[]; published_at: Date }>(
-      sql`select id, webhook_path, trigger_events, published_at from workflows where status = 'published' and webhook_path is not null and cardinality(trigger_events) > 0`,
+    tx.execute<{ id: string; webhook_path: string; trigger_events: string[]; published_at: Date; inbound_secret: string | null }>(
+      sql`select id, webhook_path, trigger_events, published_at, inbound_secret from workflows where status = 'published' and webhook_path is not null and cardinality(trigger_events) > 0`,
     ),
   );
   let delivered = 0;
   let batches = 0;
   for (const wf of targets.rows) {
+    const headers = inboundWebhookHeaders(wf.inbound_secret);
     for (;;) {
       const events = await db.withTenant(tenantId, async (tx) => {
         // NOTE: the outbox and the delivery log grow by hundreds of rows a second during an import,
@@ -255,7 +350,7 @@ export async function deliverPendingEvents(tenantId: string, opts: { post?: (url
           limit ${DELIVERY_BATCH}`);
       });
       if (events.rows.length === 0) break;
-      const status = await post(client.webhookUrl(wf.webhook_path), { events: events.rows.map((e) => ({ id: e.id, ...e.payload })) });
+      const status = await post(client.webhookUrl(wf.webhook_path), { events: events.rows.map((e) => ({ id: e.id, ...e.payload })) }, headers);
       if (status < 200 || status >= 300) throw new Error(`n8n answered ${status} for workflow ${wf.id}; will retry`);
       await db.withTenant(tenantId, (tx) =>
         tx.execute(sql`
@@ -293,11 +388,20 @@ function canvasIdOf(compiled: CompiledWorkflow, nodeName: string): string | null
   }
 }
 
+const INBOUND_HEADER_KEY = INBOUND_WEBHOOK_HEADER.toLowerCase();
+
+/** A webhook item shows request headers: never the inbound secret (n8n 2.x hides it too; 1.x did not). */
+function withoutInboundSecret(json: Record<string, unknown>): Record<string, unknown> {
+  const headers = json.headers;
+  if (!headers || typeof headers !== 'object' || !(INBOUND_HEADER_KEY in headers)) return json;
+  return { ...json, headers: { ...(headers as Record<string, unknown>), [INBOUND_HEADER_KEY]: '**hidden**' } };
+}
+
 export function executionToNodeRuns(execution: N8nExecution, compiled: CompiledWorkflow): NodeRunView[] {
   const runData = execution.data?.resultData.runData ?? {};
   const outputs = new Map<string, unknown[][]>();
   for (const [name, runs] of Object.entries(runData)) {
-    outputs.set(name, (runs[0]?.data?.main ?? []).map((items) => (items ?? []).map((i) => i.json)));
+    outputs.set(name, (runs[0]?.data?.main ?? []).map((items) => (items ?? []).map((i) => withoutInboundSecret(i.json))));
   }
   return Object.entries(runData).map(([name, runs]) => {
     const run = runs[0];
@@ -337,7 +441,11 @@ export async function testRunWorkflow(ctx: DeployContext, workflowId: string, le
   });
   const type = wf.triggerEvents[0] ?? 'lead.created';
   const event = { id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), tenantId: ctx.tenantId, lead: leadJson, previous: leadJson, changes: [], test: true };
-  const res = await fetch(client.webhookUrl(wf.webhookPath), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ events: [event] }) });
+  const res = await fetch(client.webhookUrl(wf.webhookPath), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...inboundWebhookHeaders(wf.inboundSecret) },
+    body: JSON.stringify({ events: [event] }),
+  });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`n8n refused the test event (${res.status})`);
   const deadline = Date.now() + 30_000;

@@ -28,6 +28,26 @@ describe('decompile(compile(graph))', () => {
     });
   }
 
+  it('restores lead-event triggers compiled with the inbound webhook credential', () => {
+    for (const kind of [
+      'trigger.leadCreated',
+      'trigger.leadUpdated',
+      'trigger.stageChanged',
+      'trigger.scoreCrossed',
+      'trigger.formSubmitted',
+    ] as NodeKind[]) {
+      const graph = singleStepGraph(kind);
+      const result = compile(graph, meta, {
+        ...options,
+        inboundWebhookCredential: { id: 'cred-inbound', name: 'Leadflow events' },
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      const workflow = JSON.parse(JSON.stringify(result.workflow)) as N8nWorkflow;
+      expect(workflow.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')?.parameters.authentication, kind).toBe('headerAuth');
+      expect(decompile(workflow), kind).toEqual(normalizeGraph(graph));
+    }
+  });
+
   it('restores every kind with a next step (pass-through and results nodes in between)', () => {
     for (const kind of Object.keys(nodeKinds) as NodeKind[]) {
       if (kind.startsWith('trigger.') || kind === 'logic.merge') continue;
