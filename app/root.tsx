@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Links, LiveReload, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
+import { Links, LiveReload, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { ErrorPage } from './components/error-page';
 import { getCsrfToken } from './lib/csrf.server';
@@ -16,11 +16,18 @@ export const meta: MetaFunction = () => [{ title: 'Leadflow' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, setCookie } = await getCsrfToken(request);
-  return json({ csrf: token, timeZone: timeZoneFromRequest(request) }, setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined);
+  // Live reload only under `npm run dev`: remix dev sets REMIX_DEV_ORIGIN for this server (it is
+  // not an app setting, so not in env.server.ts).
+  // eslint-disable-next-line no-restricted-properties
+  const liveReload = Boolean(process.env.REMIX_DEV_ORIGIN);
+  return json(
+    { csrf: token, timeZone: timeZoneFromRequest(request), liveReload },
+    setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined,
+  );
 }
 
-
 export function Layout({ children }: { children: ReactNode }) {
+  const liveReload = useRouteLoaderData<typeof loader>('root')?.liveReload ?? false;
   return (
     <html lang="en">
       <head>
@@ -34,8 +41,7 @@ export function Layout({ children }: { children: ReactNode }) {
         {children}
         <ScrollRestoration />
         <Scripts />
-        {/* Renders nothing unless NODE_ENV=development (`npm run dev`). */}
-        <LiveReload />
+        {liveReload ? <LiveReload /> : null}
       </body>
     </html>
   );
