@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
-import { createDatabase, type Database } from '../db';
+import type { Database } from '../db';
 import { migrateDatabase } from '../db/migrate';
 import { createEnricher, MemoryLruCache, NaiveBayesIndustryClassifier } from '../worker/enrichment';
 import { compileScoringModel, defaultScoringModel, type Contribution } from '../worker/scoring';
@@ -23,7 +23,8 @@ import { rescoreTenant, type RescoreSummary } from '../worker/pipeline/rescore.s
 import { scoreLeadForPipeline, type LeadScoreResult } from '../worker/pipeline/scoring';
 import { LEAD_COLUMNS, loadEventsInRange, loadScoringConfig, writeResults } from '../worker/pipeline/store.server';
 import { saveScoringModel } from '../app/models/scoring.server';
-import os from 'node:os';
+import { load } from './leads/util';
+import { appRoleDatabase, scratchDatabase } from './scratch';
 
 const { values } = parseArgs({
   options: {
@@ -38,24 +39,11 @@ const RESCORE_LEADS = Number(values.leads);
 const PIPELINE_LEADS = Number(values.pipeline);
 const CONCURRENCY = Number(values.concurrency);
 
-const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const dbName = `leadflow_bench_${process.pid}`;
-const maintenance = new URL(base);
-maintenance.pathname = '/postgres';
-const ownerUrl = new URL(base);
-ownerUrl.pathname = `/${dbName}`;
+const { base, dbName, maintenance, ownerUrl } = scratchDatabase('leadflow_bench');
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The application role on the owner's connection (SET ROLE): RLS applies, no password to change. */
-function appRoleDatabase(): Database {
-  const db = createDatabase(ownerUrl.toString(), { max: CONCURRENCY * 2 + 2 });
-  db.pool.on('connect', (client) => {
-    client.query('set role leadflow_app').catch((err: unknown) => console.error('set role failed', err));
-  });
-  return db;
-}
 
 // Leads shaped like real ones: business and free mail, phones (→ country/time zone), titles,
 // sources, company sizes; a third have behaviour events.
@@ -80,7 +68,6 @@ async function insertLeads(owner: pg.Client, tenantId: string, from: number, to:
   await owner.query(text);
 }
 
-const load = () => `load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`;
 
 // ---------------------------------------------------------------------------------------------
 // The previous re-score (kept as the baseline): the stored explanation read as jsonb (parsed per
@@ -167,7 +154,7 @@ async function main() {
   try {
     await migrateDatabase(ownerUrl.toString());
     await owner.connect();
-    const db = appRoleDatabase();
+    const db = appRoleDatabase(ownerUrl, CONCURRENCY * 2 + 2);
     const [{ id: tenantId }] = (await owner.query<{ id: string }>(`insert into tenants (slug, name) values ('bench', 'Bench') returning id`)).rows;
     const [{ id: tenant2 }] = (await owner.query<{ id: string }>(`insert into tenants (slug, name) values ('bench2', 'Bench 2') returning id`)).rows;
     // The pipeline's own inserts must not queue jobs here (no worker runs): session-level switch.

@@ -9,11 +9,11 @@
 //   work); an idle re-run (what the 10-minute cron costs when nothing is left to delete).
 //   --no-event-index drops workflow_deliveries_event_idx (migration 0014) first, for comparison.
 //   npx tsx bench/outbox-prune.ts [--history 500000] [--pending 1000] [--no-event-index] [--keep]
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
-import { createDatabase, type Database } from '../db';
+import { load } from './leads/util';
+import { appRoleDatabase, scratchDatabase } from './scratch';
 import { migrateDatabase } from '../db/migrate';
 import { DELIVERY_BATCH } from '../app/lib/workflow-deploy.server';
 import { pruneWorkflowOutbox } from '../app/lib/workflow-outbox.server';
@@ -29,27 +29,9 @@ const { values } = parseArgs({
 const HISTORY = Number(values.history);
 const PENDING = Number(values.pending);
 
-const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const dbName = `leadflow_bench_outbox_${process.pid}`;
-const maintenance = new URL(base);
-maintenance.pathname = '/postgres';
-const ownerUrl = new URL(base);
-ownerUrl.pathname = `/${dbName}`;
+const { dbName, maintenance, ownerUrl } = scratchDatabase('leadflow_bench_outbox');
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const load = () =>
-  `load average ${os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}`;
-
-function appRoleDatabase(): Database {
-  const db = createDatabase(ownerUrl.toString(), { max: 2 });
-  db.pool.on('connect', (client) => {
-    client.query('set role leadflow_app').catch((err: unknown) => console.error('set role failed', err));
-  });
-  return db;
-}
 
 // A payload about the size of a real lead event (leadflow_lead_json of a filled-in lead: ~1 kB).
 const GENERATE = `
@@ -105,7 +87,7 @@ async function main() {
     await owner.query(`vacuum analyze lead_outbox, workflow_deliveries`);
     console.log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const db = appRoleDatabase();
+    const db = appRoleDatabase(ownerUrl, 2);
     const counts = async (tenantId: string) => {
       const r = await db.withTenant(tenantId, (tx) =>
         tx.execute<{ events: number; deliveries: number }>(

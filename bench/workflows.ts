@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import os from 'node:os';
+import { load } from './leads/util';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -30,10 +30,8 @@ async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<voi
   }
 }
 
-const loadavg = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`;
-
 export async function runWorkflowBench(): Promise<void> {
-  console.log(`start: ${loadavg()}`);
+  console.log(`start: ${load()}`);
   // 1. Compile (pure, no services).
   const { benchCompile } = await import('@leadflow/workflow-compiler');
   const c = benchCompile(500, 50, 10);
@@ -229,7 +227,7 @@ export async function runWorkflowBench(): Promise<void> {
     console.log(
       `events/s through trigger → if → update lead: batched ${fmt(batchedRate)} /s (${N} events in ${fmt(batchedSec)} s; target ≥ 500/s) vs one event per execution ${fmt(singleRate)} /s (${M} events, ${concurrency} concurrent) — ratio ${fmt(batchedRate / singleRate)}×`,
     );
-    console.log(`end: ${loadavg()}`);
+    console.log(`end: ${load()}`);
   } finally {
     await worker.stop();
     await new Promise((res) => server.close(res));
