@@ -107,6 +107,34 @@ describe('captures queue their jobs in batches', () => {
     await owner.query(`delete from graphile_worker._private_jobs where payload::json ->> 'tenantId' = $1`, [tenant.id]);
   });
 
+  it('a parallel CSV import records workflow delivery as pending rows (no shared job-key row between its open batches)', async () => {
+    const tenant = await createTenant(db, { slug: `imp-${process.pid}`, name: 'Import Co' });
+    await owner.query(
+      `insert into workflows (tenant_id, name, graph, status, trigger_events) values ($1, 'Route leads', '{}', 'published', '{lead.created}')`,
+      [tenant.id],
+    );
+    const { importLeads } = await import('../app/models/lead-import.server');
+    const { Readable } = await import('node:stream');
+    const csv = ['Email,First Name', ...Array.from({ length: 40 }, (_, i) => `imp${i}@example.com,I${i}`)].join('\n');
+    const summary = await importLeads(db, tenant.id, Readable.from([csv]), { dedupe: 'merge', actor: { type: 'import', id: 'test' }, batchSize: 5, writers: 2 });
+    expect(summary).toMatchObject({ rows: 40, inserted: 40 });
+    expect(await count(`select count(*)::int as n from lead_outbox where tenant_id = $1 and type = 'lead.created'`, [tenant.id])).toBe(40);
+    const queued = await jobs(tenant.id);
+    // Pipeline jobs are queued directly (keyless add_jobs), the keyed delivery job only by the flush.
+    expect(queued.filter((j) => j.task === 'process_leads').flatMap((j) => j.lead_ids ?? [])).toHaveLength(40);
+    expect(queued.filter((j) => j.task === 'deliver_workflow_events')).toEqual([]);
+    expect(await count(`select count(*)::int as n from lead_pending_jobs where tenant_id = $1 and task = 'deliver_workflow_events'`, [tenant.id])).toBe(8);
+    await flushPendingJobs(db);
+    expect((await jobs(tenant.id)).filter((j) => j.task === 'deliver_workflow_events')).toEqual([
+      { task: 'deliver_workflow_events', key: `deliver:${tenant.id}`, lead_ids: null },
+    ]);
+    // Outside an import (no leadflow.batch_jobs), a lead change still upserts the keyed job at once.
+    await owner.query(`delete from graphile_worker._private_jobs where payload::json ->> 'tenantId' = $1`, [tenant.id]);
+    await db.withTenant(tenant.id, (tx) => tx.execute(sql`insert into leads (tenant_id, email) values (${tenant.id}, 'direct@example.com')`));
+    expect((await jobs(tenant.id)).filter((j) => j.task === 'deliver_workflow_events')).toHaveLength(1);
+    await owner.query(`delete from graphile_worker._private_jobs where payload::json ->> 'tenantId' = $1`, [tenant.id]);
+  });
+
   it('pending rows are tenant data: invisible to other tenants and without the flush capability', async () => {
     const a = await createTenant(db, { slug: `pend-a-${process.pid}`, name: 'A' });
     const b = await createTenant(db, { slug: `pend-b-${process.pid}`, name: 'B' });

@@ -45,6 +45,11 @@ export interface ImportOptions {
   /** Keep at most this many problems in the returned summary (all are passed to onBatch). */
   maxErrorsInSummary?: number;
   batchSize?: number;
+  /**
+   * Batches written at once, each on its own connection (default DEFAULT_IMPORT_WRITERS). They
+   * still commit one after another in file order, so progress and resume are as with one writer.
+   */
+  writers?: number;
   onStart?(info: ImportFileInfo): void;
   /** Runs inside each batch's transaction (progress, error rows). */
   onBatch?(tx: Tx, batch: { summary: ImportSummary; problems: ImportRowProblem[]; lastRow: number; bytesRead: number }): Promise<void>;
@@ -241,13 +246,21 @@ export async function importLeads(database: Database, tenantId: string, source: 
     };
   };
 
-  const write = async (job: BatchJob): Promise<void> => {
+  // `earlier` settles when the previous batch has committed (or failed). A batch's new leads are
+  // inserted at once (parallel with the previous batch); then it waits for that commit before
+  // anything else: merges (into leads of earlier batches too, now visible — in-file duplicates are
+  // never in the insert), its progress row and its commit. So batches commit in file order, a
+  // failure of batch k rolls back every later batch still open, and while waiting a batch holds
+  // locks only on its own uncommitted new rows (and no job-key row: see leadflow.batch_jobs below),
+  // so the wait cannot close a lock cycle behind the server's back.
+  const write = async (job: BatchJob, earlier: Promise<void>): Promise<void> => {
     const { problems } = job;
     const batchSummary: ImportSummary = { rows: job.rows, inserted: 0, updated: 0, skipped: 0, errors: [] };
 
     const work = async (tx: Tx) => {
       let conflicted: PreparedRow[];
       if (!opts.dryRun && !definitionsWritten && fileInfo) {
+        definitionsWritten = true; // before the await: the next batch may start meanwhile
         // Columns kept as custom fields become the tenant's custom field definitions.
         const defs = (fileInfo as ImportFileInfo).mapping
           .filter((m) => m.field?.startsWith('custom.'))
@@ -258,9 +271,11 @@ export async function importLeads(database: Database, tenantId: string, source: 
             select ${tenantId}::uuid, key, label from jsonb_to_recordset(${JSON.stringify(defs)}::jsonb) as x(key text, label text)
             on conflict do nothing`);
         }
-        definitionsWritten = true;
       }
       if (!opts.dryRun) {
+        // Workflow-delivery requests go to lead_pending_jobs instead of upserting the tenant's
+        // keyed delivery job, whose row lock two open batches would otherwise share (migration 0015).
+        await tx.execute(sql`select set_config('leadflow.batch_jobs', 'delivery', true)`);
         let notInserted: number[] = [];
         if (job.prepared.length) {
           const result = await tx.execute<{ row: number }>(importBatchSql(tenantId, importKey, job.records));
@@ -270,6 +285,7 @@ export async function importLeads(database: Database, tenantId: string, source: 
         const skippedRows = new Set(notInserted);
         conflicted = job.prepared.filter((p) => skippedRows.has(p.row)).concat(job.duplicates);
         conflicted.sort((a, b) => a.row - b.row);
+        await earlier;
       } else {
         // Dry run: nothing is written; rows whose email exists would merge or be skipped.
         const all = job.prepared.concat(job.duplicates).sort((a, b) => a.row - b.row);
@@ -331,28 +347,31 @@ export async function importLeads(database: Database, tenantId: string, source: 
     for (const p of problems) if (summary.errors.length < maxErrors && p.row > resumeAfter) summary.errors.push(p);
   };
 
-  // A two-stage pipeline: while Postgres writes batch k (one transaction, awaited in order),
-  // Node parses and prepares batch k + 1. At most one batch is parsed ahead, so memory stays at two
-  // batches; batches still commit one after another, in file order.
+  // A pipeline: while Postgres writes up to `writers` batches (each its own transaction and
+  // connection, so the server works on them in parallel), Node parses and prepares the next one.
+  // Memory stays at writers + 1 batches. Dry runs write nothing and keep one batch at a time.
+  const writers = opts.dryRun ? 1 : Math.max(1, Math.floor(opts.writers ?? DEFAULT_IMPORT_WRITERS));
   const batches = parseImport(source, { mapping: opts.mapping, batchSize: opts.batchSize ?? DEFAULT_IMPORT_BATCH, onStart });
-  let writing: Promise<void> | null = null;
+  const inFlight: Array<Promise<void>> = [];
+  let lastCommit: Promise<void> = Promise.resolve();
   try {
     let next = batches.next();
     for (;;) {
       const step = await next;
       if (step.done) break;
       const job = prepare(step.value);
-      if (writing) await writing;
-      writing = null;
+      while (inFlight.length >= writers) await inFlight.shift();
       if (job) {
-        writing = write(job);
-        writing.catch(() => {}); // awaited below; this only keeps a failure from being "unhandled" meanwhile
+        const writing = write(job, lastCommit);
+        writing.catch(() => {}); // awaited in order; this only keeps a failure from being "unhandled" meanwhile
+        inFlight.push(writing);
+        lastCommit = writing;
       }
       next = batches.next();
     }
-    if (writing) await writing;
+    while (inFlight.length) await inFlight.shift();
   } catch (error) {
-    if (writing) await writing.catch(() => {});
+    await Promise.allSettled(inFlight);
     await batches.return(undefined);
     throw error;
   }
@@ -362,6 +381,8 @@ export async function importLeads(database: Database, tenantId: string, source: 
 
 /** Rows per batch (one transaction each). */
 export const DEFAULT_IMPORT_BATCH = 2500;
+/** Batches written at once (bench/README.md "import": the server is CPU-bound per connection). */
+export const DEFAULT_IMPORT_WRITERS = 2;
 
 /** A row's JSON record for importBatchSql: only the keys with a value (absent = null/default). */
 function sparseRecord(p: PreparedRow, ids: (row: number, kind: 'lead' | 'event') => string): Record<string, unknown> {

@@ -248,6 +248,73 @@ describe('leadflow import / export (CLI)', () => {
     ]);
   });
 
+  it('writes two batches at once on two connections, yet commits them in file order (one writer when asked)', async () => {
+    const t = await newTenant();
+    const csv = ['Email,First Name', ...Array.from({ length: 30 }, (_, i) => `w${i + 2}@par.example,W${i + 2}`)].join('\n');
+    const base = appDatabase();
+    const run = async (writers: number) => {
+      let open = 0;
+      let peak = 0;
+      const counting = {
+        ...base,
+        withTenant: async <T,>(ctx: Parameters<typeof base.withTenant>[0], fn: (tx: Parameters<Parameters<typeof base.withTenant>[1]>[0]) => Promise<T>) => {
+          open++;
+          peak = Math.max(peak, open);
+          try {
+            return await base.withTenant(ctx, fn);
+          } finally {
+            open--;
+          }
+        },
+      } as typeof base;
+      const committed: number[] = [];
+      const summary = await importLeads(counting, t.id, Readable.from([csv]), {
+        dedupe: 'merge',
+        actor,
+        batchSize: 3,
+        writers,
+        onBatch: async (_tx, b) => {
+          // The first batch of each run lingers: with two writers the next one is written meanwhile.
+          if (committed.length === 0) await new Promise((r) => setTimeout(r, 150));
+          committed.push(b.lastRow);
+        },
+      });
+      return { summary, peak, committed };
+    };
+    const two = await run(2);
+    expect(two.peak).toBe(2);
+    expect(two.committed).toEqual([4, 7, 10, 13, 16, 19, 22, 25, 28, 31]);
+    expect(two.summary).toMatchObject({ rows: 30, inserted: 30, updated: 0 });
+    const one = await run(1); // the same file again: every row merges into its lead
+    expect(one.peak).toBe(1);
+    expect(one.committed).toEqual(two.committed);
+    expect(one.summary).toMatchObject({ rows: 30, inserted: 0, updated: 30 });
+  });
+
+  it('a failing batch rolls back the later batch written beside it; progress stops at the last good batch', async () => {
+    const t = await newTenant();
+    const csv = ['Email,First Name', ...Array.from({ length: 12 }, (_, i) => `f${i + 2}@fail.example,F${i + 2}`)].join('\n');
+    const committed: number[] = [];
+    const failing = importLeads(appDatabase(), t.id, Readable.from([csv]), {
+      dedupe: 'merge',
+      actor,
+      batchSize: 3,
+      writers: 2,
+      onBatch: async (_tx, b) => {
+        if (b.lastRow === 7) {
+          await new Promise((r) => setTimeout(r, 100)); // the batch of rows 8–10 is inserted meanwhile
+          throw new Error('constraint broke');
+        }
+        committed.push(b.lastRow);
+      },
+    });
+    await expect(failing).rejects.toThrow('constraint broke');
+    expect(committed).toEqual([4]);
+    expect((await leadsOf(t.id)).map((r) => r.email).sort()).toEqual(['f2@fail.example', 'f3@fail.example', 'f4@fail.example']);
+    const ev = await appDatabase().withTenant(t.id, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from lead_events`));
+    expect(ev.rows[0].n).toBe(3);
+  });
+
   it('a failing batch stops the import with its error; earlier batches stay, a resumed attempt completes it exactly', async () => {
     const t = await newTenant();
     const csv = ['Email,First Name', ...Array.from({ length: 9 }, (_, i) => `r${i + 2}@resume.example,R${i + 2}`)].join('\n');

@@ -3,13 +3,13 @@
  * does (createDatabase as leadflow_app with max 4, a file read stream, dedupe merge, actor
  * import/cli) and prints one JSON line with its timing and memory. Being its own process, its RSS
  * is the import's alone: sampled every 100 ms, plus the kernel's high-water mark (VmHWM).
- *   node --import tsx bench/leads/import-child.ts <file> <tenantId> <appDatabaseUrl>
+ *   node --import tsx bench/leads/import-child.ts <file> <tenantId> <appDatabaseUrl> [writers]
  */
 import fs from 'node:fs';
 import { createDatabase } from '../../db';
 import { importLeads } from '../../app/models/lead-import.server';
 
-const [file, tenantId, url] = process.argv.slice(2);
+const [file, tenantId, url, writers] = process.argv.slice(2);
 const vmHwm = () => {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
@@ -29,6 +29,7 @@ const cpu0 = process.cpuUsage();
 const summary = await importLeads(db, tenantId, fs.createReadStream(file), {
   dedupe: 'merge',
   actor: { type: 'import', id: 'cli' },
+  ...(writers ? { writers: Number(writers) } : {}),
 });
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);

@@ -13,7 +13,8 @@
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -90,6 +91,37 @@ function run(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+interface ChildFigures {
+  seconds: number;
+  cpuSeconds: number;
+  rows: number;
+  inserted: number;
+  updated: number;
+  skipped: number;
+  problems: number;
+  rejected: number;
+  firstProblems: unknown[];
+  rssAtStart: number;
+  peakRss: number;
+  vmHwm: number;
+  timeline: Array<[number, number]>;
+}
+
+/** The file's data rows dealt alternately into two files with the same header. */
+async function splitCsv(file: string): Promise<string[]> {
+  const names = [`${file}.a`, `${file}.b`];
+  const outs = names.map((n) => createWriteStream(n));
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let i = -1;
+  for await (const line of lines) {
+    const targets = i < 0 ? outs : [outs[i % 2]];
+    for (const o of targets) if (!o.write(`${line}\r\n`)) await once(o, 'drain');
+    i++;
+  }
+  await Promise.all(outs.map((o) => new Promise((r) => o.end(r))));
+  return names;
 }
 
 async function psqlCopy(database: string, table: string, file: string): Promise<number> {
@@ -271,7 +303,7 @@ async function importBreakdown(database: string, rows: number): Promise<void> {
 export async function runImport(database: string, rows: number): Promise<ImportFigures> {
   log(`\n## Import: ${int(rows)}-row CSV — ${load()}`);
   const file = path.join(os.tmpdir(), `leadflow-bench-leads-${rows}.csv`);
-  let t = performance.now();
+  const t = performance.now();
   const fileBytes = await writeCsv(file, rows);
   log(`  wrote ${file}: ${mb(fileBytes)} in ${sec(performance.now() - t)}`);
   await freshDatabase(database);
@@ -300,27 +332,47 @@ export async function runImport(database: string, rows: number): Promise<ImportF
   const copyRowsPerSec = rows / (copyMs / 1000);
   log(`  raw COPY into leads_copy (LIKE leads INCLUDING ALL): ${sec(copyMs)}  (${int(copyRowsPerSec)} rows/s)`);
 
+  // Two COPYs of the two halves of the file at once: what the server does with two connections
+  // (the product's import writes two batches at once). Information only; the ratio is against the
+  // single COPY above.
+  const halves = await splitCsv(file);
+  await withOwner(database, (c) => c.query('TRUNCATE leads_copy'));
   await checkpoint();
-  log(`  importLeads (child process, as \`leadflow import\`)… — ${load()}`);
-  t = performance.now();
-  const child = await run(process.execPath, ['--import', 'tsx', 'bench/leads/import-child.ts', file, tenantId, appUrl(database)]);
-  const wallMs = performance.now() - t;
-  if (child.code !== 0) throw new Error(`import child failed (${child.code}): ${child.stderr}`);
-  const res = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
-    seconds: number;
-    cpuSeconds: number;
-    rows: number;
-    inserted: number;
-    updated: number;
-    skipped: number;
-    problems: number;
-    rejected: number;
-    firstProblems: unknown[];
-    rssAtStart: number;
-    peakRss: number;
-    vmHwm: number;
-    timeline: Array<[number, number]>;
+  const t2 = performance.now();
+  await Promise.all(halves.map((h) => psqlCopy(database, 'leads_copy', h)));
+  const copy2Ms = performance.now() - t2;
+  log(`  two raw COPYs at once (halves of the file) into leads_copy: ${sec(copy2Ms)}  (${int(rows / (copy2Ms / 1000))} rows/s)`);
+  for (const h of halves) await rm(h, { force: true });
+  await withOwner(database, (c) => c.query('TRUNCATE leads_copy, leads_copy_unindexed'));
+
+  const importOnce = async (writers: number | null) => {
+    await checkpoint();
+    log(`  importLeads (child process, as \`leadflow import\`${writers ? `, ${writers} writer` : ''})… — ${load()}`);
+    const started = performance.now();
+    const child = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'bench/leads/import-child.ts',
+      file,
+      tenantId,
+      appUrl(database),
+      ...(writers ? [String(writers)] : []),
+    ]);
+    const wall = performance.now() - started;
+    if (child.code !== 0) throw new Error(`import child failed (${child.code}): ${child.stderr}`);
+    return { wall, res: JSON.parse(child.stdout.trim().split('\n').pop()!) as ChildFigures };
   };
+  // Same-run baseline: one batch at a time (the previous implementation's concurrency).
+  if (process.env.LEADS_BENCH_IMPORT_BASELINE !== '0') {
+    const single = await importOnce(1);
+    log(
+      `  importLeads with one writer (baseline): ${single.res.seconds.toFixed(1)} s (${int(single.res.inserted / single.res.seconds)} rows/s; CPU ${single.res.cpuSeconds.toFixed(1)} s in Node)`,
+    );
+    await withOwner(database, (c) =>
+      c.query('TRUNCATE leads, lead_events, lead_outbox, lead_pending_jobs CASCADE; DELETE FROM graphile_worker._private_jobs'),
+    );
+  }
+  const { wall: wallMs, res } = await importOnce(null);
   const importRowsPerSec = res.inserted / res.seconds;
   const peak = Math.max(res.peakRss, res.vmHwm);
   const after = await withOwner(database, async (c) => {
