@@ -10,7 +10,8 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from './index';
-import { leadListQuery, type LeadQuery } from '../app/models/lead.server';
+import { sql } from 'drizzle-orm';
+import { leadListQuery, listLeads, type LeadQuery } from '../app/models/lead.server';
 import { createTenant } from '../app/models/tenant.server';
 import { appDatabase, ownerClient, uniqueSlug } from '../test/helpers';
 
@@ -81,6 +82,28 @@ describe('lead list and search plans as leadflow_app', () => {
       expect(planNodes.map((n) => n['Node Type'])).not.toContain('Sort');
     });
   }
+
+  it('keyset pages equal the rows sorted in full, page after page (both sorts, both directions; microsecond timestamps)', async () => {
+    const db = appDatabase();
+    for (const sort of ['-created', 'created', '-score', 'score'] as const) {
+      for (const stage of [undefined, ['won', 'lost', 'new']]) {
+        const all = await db.withTenant(tenantId, (tx) =>
+          tx.execute<{ id: string }>(
+            sql.raw(`select id::text as id from leads ${stage ? `where stage in ('won','lost','new')` : ''}
+                     order by ${sort.endsWith('score') ? 'score' : 'created_at'} ${sort.startsWith('-') ? 'desc' : 'asc'}, id ${sort.startsWith('-') ? 'desc' : 'asc'}`),
+          ),
+        );
+        const paged: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await db.withTenant(tenantId, (tx) => listLeads(tx, { sort, stage, cursor, limit: 400 }));
+          paged.push(...page.leads.map((l) => l.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(paged).toEqual(all.rows.map((r) => r.id));
+      }
+    }
+  });
 
   it('a rare-term search uses the full-text GIN index despite RLS', async () => {
     const owner = ownerClient();

@@ -2,7 +2,7 @@
  * Lead domain operations. Every function takes the caller's tenant transaction (RLS scopes it);
  * none of them filters by tenant by hand.
  */
-import { and, asc, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { schema, type Tx } from '../../db';
 import { uuidv7 } from '../../db/ids';
 import { audit } from './audit.server';
@@ -352,12 +352,15 @@ export function leadListQuery(tx: Tx, filter: LeadQuery = {}) {
   const descending = sort.startsWith('-');
   const col = byScore ? l.score : l.createdAt;
   if (cursor) {
-    const v = byScore ? Number(cursor.v) : new Date(String(cursor.v));
+    // The created cursor is the exact timestamp (microseconds, see `cursorAt`), compared as such: a
+    // JS Date (milliseconds) repeated or skipped rows created within the same millisecond.
+    const v = byScore ? sql`${Number(cursor.v)}::int` : sql`${String(cursor.v)}::timestamptz`;
     // Row-value comparison matches the (…, sort column, id) index order.
-    where.push(descending ? sql`(${col}, ${l.id}) < (${v}, ${cursor.id})` : sql`(${col}, ${l.id}) > (${v}, ${cursor.id})`);
+    where.push(descending ? sql`(${col}, ${l.id}) < (${v}, ${cursor.id}::uuid)` : sql`(${col}, ${l.id}) > (${v}, ${cursor.id}::uuid)`);
   }
   const query = tx
-    .select()
+    // cursorAt: the next page's cursor value for a created sort, the exact timestamp as ISO text.
+    .select({ ...getTableColumns(l), cursorAt: sql<string>`to_char(${l.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
     .from(l)
     .where(where.length ? and(...where) : undefined)
     .orderBy(...(descending ? [desc(col), desc(l.id)] : [asc(col), asc(l.id)]))
@@ -370,9 +373,8 @@ export async function listLeads(tx: Tx, filter: LeadQuery = {}): Promise<{ leads
   const rows = await query;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > limit && last ? encodeCursor({ v: byScore ? last.score : new Date(last.createdAt).toISOString(), id: last.id }) : null;
-  return { leads: page, nextCursor };
+  const nextCursor = rows.length > limit && last ? encodeCursor({ v: byScore ? last.score : last.cursorAt, id: last.id }) : null;
+  return { leads: page.map(({ cursorAt: _cursorAt, ...lead }) => lead), nextCursor };
 }
 
 export async function countLeadsByStage(tx: Tx): Promise<Array<{ stage: string; count: number }>> {
