@@ -43,6 +43,14 @@ export async function startWorker(log: pino.Logger): Promise<WorkerHandle> {
       on conflict (component) do update set instance = excluded.instance, beat_at = now(), details = excluded.details`);
   };
   await beat();
+  // Published workflows whose webhook has no secret yet (published before migration 0013) get one
+  // soon after an upgrade, not only at the next hourly run (job key: one queued at a time). Not in
+  // tests: their workers start often, against databases shared with other files' n8n workflows.
+  if (env().NODE_ENV !== 'test') {
+    await runner
+      .addJob('secure_workflow_webhooks', {}, { jobKey: 'secure_workflow_webhooks', maxAttempts: 10 })
+      .catch((err: unknown) => log.warn({ err }, 'could not queue secure_workflow_webhooks'));
+  }
   // Captures record their pipeline/delivery work in lead_pending_jobs; queue it in batches.
   const flusher = startPendingJobsFlusher(database(), log);
   const timer = setInterval(() => {

@@ -201,6 +201,67 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     expect(mails.some((m) => m.to.includes('forged@intruder.example'))).toBe(false);
   });
 
+  it('a webhook published without a secret (before migration 0013) is given one by the worker task; the draft stays', async () => {
+    const legacyGraph = (tag: string): FlowGraph =>
+      ({
+        nodes: [
+          { id: 'new', type: 'trigger.leadCreated', position: { x: 0, y: 0 }, data: {} },
+          { id: 'tag', type: 'lead.addTag', position: { x: 250, y: 0 }, data: { tag } },
+        ],
+        edges: [{ id: 'e1', source: 'new', target: 'tag' }],
+        viewport: { x: 0, y: 0, zoom: 1 },
+      }) as FlowGraph;
+    const created = await db.withTenant(ctx.tenantId, (tx) => createWorkflow(tx, ctx.tenantId, { name: 'Legacy', graph: legacyGraph('legacy') }, null));
+    const workflowId = created.id;
+    expect(await deploy.publishWorkflow(ctx, workflowId)).toMatchObject({ ok: true, version: 1 });
+    const before = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+    const published = await db.withTenant(ctx.tenantId, (tx) =>
+      tx.execute<{ graph: FlowGraph; compiled: { nodes: Array<Record<string, unknown>> } & Record<string, unknown> }>(
+        sql`select graph, compiled from workflow_versions where id = ${before.publishedVersionId}`,
+      ),
+    );
+    // The state an older Leadflow left: the same workflow live in n8n with an open webhook, no
+    // credential, no secret in the database.
+    const legacy = {
+      ...published.rows[0].compiled,
+      nodes: published.rows[0].compiled.nodes.map((n) =>
+        n.type === 'n8n-nodes-base.webhook' ? { ...n, parameters: { ...(n.parameters as object), authentication: 'none' }, credentials: undefined } : n,
+      ),
+    };
+    await n8n.client.updateWorkflow(before.n8nWorkflowId!, legacy as never);
+    await n8n.client.publishWorkflow(before.n8nWorkflowId!);
+    await n8n.client.deleteCredential(before.inboundCredentialId!);
+    await db.withTenant(ctx.tenantId, (tx) => tx.execute(sql`update workflows set inbound_credential_id = null, inbound_secret = null where id = ${workflowId}`));
+    const open = (await n8n.client.getWorkflow(before.n8nWorkflowId!)).nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+    expect(open.parameters.authentication).toBe('none');
+    // Unpublished edits in the builder must survive the upgrade.
+    const draft = legacyGraph('draft-only');
+    await db.withTenant(ctx.tenantId, (tx) => tx.execute(sql`update workflows set graph = ${JSON.stringify(draft)}::jsonb where id = ${workflowId}`));
+
+    const task = (await import('../../worker/tasks/secure_workflow_webhooks')).default;
+    await task({}, { logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } } as never);
+
+    const after = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+    expect(after.inboundSecret).toMatch(/^v1:/);
+    expect(after.inboundCredentialId).toBeTruthy();
+    expect(after.graph).toEqual(draft);
+    expect(after.status).toBe('published');
+    const versions = await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId));
+    expect(versions[0].note).toBe(deploy.UNPROTECTED_WEBHOOK_NOTE);
+    const latest = await db.withTenant(ctx.tenantId, (tx) => tx.execute<{ graph: FlowGraph }>(sql`select graph from workflow_versions where id = ${after.publishedVersionId}`));
+    expect(latest.rows[0].graph).toEqual(published.rows[0].graph);
+    const hook = (await n8n.client.getWorkflow(after.n8nWorkflowId!)).nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+    expect(hook.parameters.authentication).toBe('headerAuth');
+    expect(hook.credentials?.httpHeaderAuth?.id).toBe(after.inboundCredentialId);
+    const res = await n8n.client.callWebhook(n8n.client.webhookUrl(after.webhookPath!), { body: { events: [] }, notRegisteredRetryMs: 0 });
+    expect(res.status).toBe(403);
+    // Nothing left to secure: a second run changes nothing.
+    expect(await deploy.secureUnprotectedWebhooks(ctx)).toEqual({ secured: [], failed: [] });
+    expect(versions.map((v) => v.version)).toEqual([2, 1]);
+    expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId))).length).toBe(2);
+    await deploy.archiveWorkflow(ctx, workflowId);
+  });
+
   it('delivers many events in few executions, each event once', async () => {
     const before = (await n8n.client.listExecutions({ workflowId: (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!.n8nWorkflowId!, limit: 250 })).data.length;
     const emails = Array.from({ length: 300 }, (_, i) => `bulk${i}@batch.example`);

@@ -184,7 +184,13 @@ export function hasCodeNode(graph: FlowGraph): boolean {
 }
 
 /** Compile → create or update in n8n → tag → publish → record an immutable version. */
-export async function publishWorkflow(ctx: DeployContext, workflowId: string, note = '', graphOverride?: FlowGraph): Promise<PublishResult> {
+export async function publishWorkflow(
+  ctx: DeployContext,
+  workflowId: string,
+  note = '',
+  graphOverride?: FlowGraph,
+  options: { keepDraft?: boolean } = {},
+): Promise<PublishResult> {
   const wf = await inTenant(ctx, (tx) => getWorkflow(tx, workflowId));
   if (!wf || wf.status === 'archived') throw new WorkflowNotFoundError();
   const graph = (graphOverride ?? wf.graph) as FlowGraph;
@@ -239,7 +245,7 @@ export async function publishWorkflow(ctx: DeployContext, workflowId: string, no
         publishedAt: new Date(),
         triggerEvents: triggerEventsOf(graph),
         webhookPath,
-        ...(graphOverride ? { graph: graphOverride } : {}),
+        ...(graphOverride && !options.keepDraft ? { graph: graphOverride } : {}),
         updatedAt: new Date(),
       })
       .where(eq(schema.workflows.id, workflowId));
@@ -292,6 +298,36 @@ export async function archiveWorkflow(ctx: DeployContext, workflowId: string): P
     await audit(tx, { tenantId: ctx.tenantId, actorUserId: ctx.userId, action: 'workflow.archived', target: workflowId });
   });
 }
+
+/**
+ * Published workflows whose lead-event webhook takes calls without a secret (published before
+ * migration 0013 gave every lead-event webhook one) are republished with the graph they run — the
+ * user's draft is left as it is — which creates their secret and makes n8n require it. Each one
+ * becomes a new version with a note saying why. Returns what it secured and what failed (n8n down:
+ * the caller retries).
+ */
+export async function secureUnprotectedWebhooks(ctx: DeployContext): Promise<{ secured: string[]; failed: Array<{ id: string; error: string }> }> {
+  const rows = await inTenant(ctx, (tx) =>
+    tx.execute<{ id: string; graph: FlowGraph }>(sql`
+      select w.id, v.graph from workflows w join workflow_versions v on v.id = w.published_version_id
+      where w.status = 'published' and cardinality(w.trigger_events) > 0 and (w.inbound_secret is null or w.inbound_credential_id is null)
+      order by w.id`),
+  );
+  const secured: string[] = [];
+  const failed: Array<{ id: string; error: string }> = [];
+  for (const row of rows.rows) {
+    try {
+      const result = await publishWorkflow(ctx, row.id, UNPROTECTED_WEBHOOK_NOTE, row.graph, { keepDraft: true });
+      if (result.ok) secured.push(row.id);
+      else failed.push({ id: row.id, error: result.errors.map((e) => e.message).join('; ') });
+    } catch (err) {
+      failed.push({ id: row.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { secured, failed };
+}
+
+export const UNPROTECTED_WEBHOOK_NOTE = 'Republished with a webhook secret (security upgrade; the draft is unchanged)';
 
 /** Rollback: that version's graph becomes the draft and is published as a new version. */
 export async function rollbackWorkflow(ctx: DeployContext, workflowId: string, versionId: string): Promise<PublishResult> {

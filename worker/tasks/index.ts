@@ -7,6 +7,7 @@ import deliver_workflow_events from './deliver_workflow_events';
 import import_leads from './import_leads';
 import prune_rate_limits from './prune_rate_limits';
 import prune_workflow_outbox from './prune_workflow_outbox';
+import secure_workflow_webhooks from './secure_workflow_webhooks';
 // Lead pipeline (enrichment → scoring → assignment)
 import enrich_leads_network from './enrich_leads_network';
 import nightly_lead_scoring from './nightly_lead_scoring';
@@ -21,6 +22,7 @@ export const taskList: TaskList = {
   import_leads,
   prune_rate_limits,
   prune_workflow_outbox,
+  secure_workflow_webhooks,
 };
 
 // Lead pipeline tasks: registered unless LEADFLOW_PIPELINE_TASKS is off (default off only under
