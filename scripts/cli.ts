@@ -67,14 +67,14 @@ async function readStdin(stdin: Io['stdin']): Promise<string> {
 }
 
 /** Opens the database (embedded when DATABASE_URL is unset), runs `fn`, closes everything. */
-async function withDatabase<T>(io: Io, fn: (db: import('../db').Database) => Promise<T>): Promise<T> {
+async function withDatabase<T>(io: Io, fn: (db: import('../db').Database, env: import('../app/lib/env.server').Env) => Promise<T>): Promise<T> {
   const { prepareEnvironment } = await import('./runtime');
   const prepared = await prepareEnvironment({ log: (m) => io.stderr.write(`${m}\n`) });
   const { createDatabase } = await import('../db');
   const { appDatabaseUrl } = await import('../app/lib/env.server');
   const db = createDatabase(appDatabaseUrl(prepared.env), { max: 4 });
   try {
-    return await fn(db);
+    return await fn(db, prepared.env);
   } finally {
     await db.close();
     await prepared.stop();
@@ -170,7 +170,7 @@ commands.import = async (argv, io) => {
   const file = positionals[0];
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
   const { UnusableFileError } = await import('../app/lib/import');
-  return withDatabase(io, async (db) => {
+  return withDatabase(io, async (db, env) => {
     const tenantId = await db.tenantIdBySlug(values.tenant!);
     if (!tenantId) throw new UsageError(`no tenant with slug "${values.tenant}"`);
     const { importLeads } = await import('../app/models/lead-import.server');
@@ -179,6 +179,7 @@ commands.import = async (argv, io) => {
         dedupe: values.dedupe as 'merge' | 'skip',
         dryRun: values['dry-run'],
         actor: { type: 'import', id: 'cli' },
+        writers: env.IMPORT_WRITERS,
       });
       io.stderr.write(
         `${values['dry-run'] ? 'dry run: ' : ''}${summary.rows} rows: ${summary.inserted} inserted, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.errors.length} problems\n`,

@@ -64,6 +64,11 @@ export const envSchema = z
      * attempts, exponential backoff) and an event is never dropped while it may still be retried.
      */
     WORKFLOW_OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(96).default(168),
+    /**
+     * CSV import batches written at once, each on its own database connection (they commit in file
+     * order). 2 suits a 2-core database server; more helps only where the server has idle cores.
+     */
+    IMPORT_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
     // --- Lead pipeline (enrichment → scoring → assignment) ---
     /** Network enrichment (MX lookups, RDAP, company websites) after the local pass. Off: local only. */
     LEADFLOW_ENRICH_NETWORK: bool.default(false),

@@ -22,6 +22,14 @@ describe('configuration', () => {
     expect(problems).toMatch(/LEADFLOW_ENCRYPTION_KEY: is required in production/);
   });
 
+  it('IMPORT_WRITERS: 2 by default, 1–8 accepted, anything else named', () => {
+    expect(parseEnv({}).IMPORT_WRITERS).toBe(2);
+    expect(parseEnv({ IMPORT_WRITERS: '4' }).IMPORT_WRITERS).toBe(4);
+    for (const bad of ['0', '9', 'two', '1.5']) {
+      expect(() => parseEnv({ IMPORT_WRITERS: bad })).toThrow(/IMPORT_WRITERS/);
+    }
+  });
+
   it('derives the application-role URL from the owner URL', () => {
     const env = parseEnv({ DATABASE_URL: 'postgres://owner:pw@db:5432/leadflow', APP_DB_PASSWORD: 'app-secret-1' });
     expect(appDatabaseUrl(env)).toBe('postgres://leadflow_app:app-secret-1@db:5432/leadflow');

@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema } from '../../db';
 import { database } from '../../app/lib/db.server';
+import { env } from '../../app/lib/env.server';
 import { UnusableFileError, type Mapping } from '../../app/lib/import';
 import { importLeads, type ImportRowProblem } from '../../app/models/lead-import.server';
 import { defineTenantTask } from '../pipeline/task.server';
@@ -54,6 +55,7 @@ export default defineTenantTask('import_leads', payloadSchema, async ({ tenantId
       actor: { type: 'import', id: importId },
       resumeAfterRow,
       maxErrorsInSummary: 0,
+      writers: env().IMPORT_WRITERS,
       onBatch: async (tx, batch) => {
         const problems = batch.problems.filter((p) => p.row > resumeAfterRow);
         const rejectedRows = new Set(problems.filter((p) => p.severity === 'error').map((p) => p.row)).size;
