@@ -201,7 +201,7 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     expect(mails.some((m) => m.to.includes('forged@intruder.example'))).toBe(false);
   });
 
-  it('a webhook published without a secret (before migration 0013) is given one by the worker task; the draft stays', async () => {
+  it('a webhook published without a secret (before migration 0013) is given one by the worker task, and a secret can be replaced; the draft stays', async () => {
     const legacyGraph = (tag: string): FlowGraph =>
       ({
         nodes: [
@@ -259,7 +259,24 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     expect(await deploy.secureUnprotectedWebhooks(ctx)).toEqual({ secured: [], failed: [] });
     expect(versions.map((v) => v.version)).toEqual([2, 1]);
     expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId))).length).toBe(2);
+
+    // Replacing the secret (e.g. after a leak): the old one is refused, the new one accepted.
+    const oldSecret = deploy.inboundWebhookHeaders(after.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER];
+    expect(await deploy.rotateWebhookSecret(ctx, workflowId)).toMatchObject({ ok: true, version: 3 });
+    const rotated = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+    const newSecret = deploy.inboundWebhookHeaders(rotated.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER];
+    expect(newSecret).not.toBe(oldSecret);
+    expect(rotated.inboundCredentialId).not.toBe(after.inboundCredentialId);
+    expect(rotated.graph).toEqual(draft);
+    expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId)))[0].note).toBe(deploy.ROTATED_SECRET_NOTE);
+    const url = n8n.client.webhookUrl(rotated.webhookPath!);
+    const call = (secret: string) =>
+      n8n.client.callWebhook(url, { body: { events: [] }, headers: { [deploy.INBOUND_WEBHOOK_HEADER]: secret }, notRegisteredRetryMs: 0 });
+    expect((await call(oldSecret)).status).toBe(403);
+    expect((await call(newSecret)).status).toBe(200);
+    expect(await n8n.client.deleteCredential(after.inboundCredentialId!)).toBe(false); // already deleted
     await deploy.archiveWorkflow(ctx, workflowId);
+    await expect(deploy.rotateWebhookSecret(ctx, workflowId)).rejects.toThrow(/published workflow started by lead events/);
   });
 
   it('delivers many events in few executions, each event once', async () => {

@@ -136,6 +136,7 @@ async function ensureInboundCredential(
   client: N8nClient,
   wf: { id: string; inboundCredentialId: string | null; inboundSecret: string | null },
   needed: boolean,
+  rotate = false,
 ): Promise<{ ref: CredentialRef | undefined; replaced: string | null }> {
   const name = inboundCredentialName(ctx, wf.id);
   if (!needed) {
@@ -144,7 +145,7 @@ async function ensureInboundCredential(
     }
     return { ref: undefined, replaced: wf.inboundCredentialId };
   }
-  if (wf.inboundCredentialId && wf.inboundSecret) {
+  if (wf.inboundCredentialId && wf.inboundSecret && !rotate) {
     try {
       decryptSecret(wf.inboundSecret, encryptionKey());
       return { ref: { id: wf.inboundCredentialId, name }, replaced: null };
@@ -189,7 +190,7 @@ export async function publishWorkflow(
   workflowId: string,
   note = '',
   graphOverride?: FlowGraph,
-  options: { keepDraft?: boolean } = {},
+  options: { keepDraft?: boolean; rotateSecret?: boolean } = {},
 ): Promise<PublishResult> {
   const wf = await inTenant(ctx, (tx) => getWorkflow(tx, workflowId));
   if (!wf || wf.status === 'archived') throw new WorkflowNotFoundError();
@@ -206,7 +207,7 @@ export async function publishWorkflow(
   });
   if (!dry.ok) return { ok: false, errors: dry.errors };
   const leadflowCredential = await ensureWorkflowCredential(ctx, client, workflowId);
-  const inbound = await ensureInboundCredential(ctx, client, wf, triggerEventsOf(graph).length > 0);
+  const inbound = await ensureInboundCredential(ctx, client, wf, triggerEventsOf(graph).length > 0, options.rotateSecret);
   const result = compile(graph, { workflowId, name: `${wf.name} [${ctx.tenantSlug}]`, tenantId: ctx.tenantId, tenantSlug: ctx.tenantSlug }, {
     leadflowApiUrl: leadflowInternalUrl(),
     leadflowCredentialId: leadflowCredential.id,
@@ -325,6 +326,29 @@ export async function secureUnprotectedWebhooks(ctx: DeployContext): Promise<{ s
     }
   }
   return { secured, failed };
+}
+
+/**
+ * A new secret for a published workflow's lead-event webhook (e.g. after it leaked): the graph it
+ * runs is republished with a fresh credential (the draft is kept; a version notes it), n8n requires
+ * the new secret from then on and the old credential is deleted. Deliveries signed with the old
+ * secret in that moment are refused and retried by the deliverer with the new one.
+ */
+export async function rotateWebhookSecret(ctx: DeployContext, workflowId: string): Promise<PublishResult> {
+  const wf = await inTenant(ctx, (tx) => getWorkflow(tx, workflowId));
+  if (!wf || wf.status !== 'published' || !wf.publishedVersionId || wf.triggerEvents.length === 0) throw new WebhookSecretNotApplicableError();
+  const version = await inTenant(ctx, (tx) => getVersion(tx, workflowId, wf.publishedVersionId!));
+  if (!version) throw new WorkflowNotFoundError();
+  return publishWorkflow(ctx, workflowId, ROTATED_SECRET_NOTE, version.graph as FlowGraph, { keepDraft: true, rotateSecret: true });
+}
+
+export const ROTATED_SECRET_NOTE = 'Republished with a new webhook secret (the draft is unchanged)';
+
+export class WebhookSecretNotApplicableError extends Error {
+  constructor() {
+    super('Only a published workflow started by lead events has a webhook secret.');
+    this.name = 'WebhookSecretNotApplicableError';
+  }
 }
 
 export const UNPROTECTED_WEBHOOK_NOTE = 'Republished with a webhook secret (security upgrade; the draft is unchanged)';

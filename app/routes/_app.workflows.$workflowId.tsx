@@ -17,6 +17,7 @@ import {
   archiveWorkflow,
   publishWorkflow,
   rollbackWorkflow,
+  rotateWebhookSecret,
   tenantCredentialKinds,
   testRunWorkflow,
   unpublishWorkflow,
@@ -50,6 +51,7 @@ function toBuilderWorkflow(w: Workflow): BuilderWorkflow {
     publishedAt: w.publishedAt ? new Date(w.publishedAt).toISOString() : null,
     publishedVersionId: w.publishedVersionId,
     updatedAt: new Date(w.updatedAt).toISOString(),
+    leadEventTrigger: w.triggerEvents.length > 0,
   };
 }
 
@@ -96,6 +98,9 @@ function deployFailure(intent: Intent, what: string, err: unknown, ids: Record<s
   if (err instanceof Error && err.name === 'WorkflowNotFoundError') {
     return reply({ intent, ok: false, message: `${what} did not work: the workflow is archived or no longer exists.` }, 409);
   }
+  if (err instanceof Error && err.name === 'WebhookSecretNotApplicableError') {
+    return reply({ intent, ok: false, message: err.message }, 409);
+  }
   logger().error({ err, ...ids, intent }, `workflow ${intent} failed`);
   const detail = err instanceof Error && err.message ? ` (${err.message.slice(0, 200)})` : '';
   return reply({ intent, ok: false, message: `${what} did not work${detail}. Try again in a moment.` }, 502);
@@ -117,7 +122,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!workflow) throw notFound('This workflow does not exist in this workspace.');
 
   const intent = String(form.get('intent') ?? '') as Intent;
-  if (!['save', 'publish', 'unpublish', 'archive', 'rollback', 'testRun'].includes(intent)) {
+  if (!['save', 'publish', 'unpublish', 'archive', 'rollback', 'testRun', 'rotateSecret'].includes(intent)) {
     return json({ intent: 'save', ok: false, message: 'Unknown action.' } satisfies BuilderActionData, { status: 400 });
   }
   if (workflow.status === 'archived' && intent !== 'save') {
@@ -216,6 +221,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
       } catch (err) {
         return deployFailure(intent, 'Rolling back', err, ids);
+      }
+    }
+    case 'rotateSecret': {
+      if (workflow.status !== 'published' || !workflow.publishedVersionId || workflow.triggerEvents.length === 0) {
+        return reply({ intent, ok: false, message: 'Only a published workflow started by lead events has a webhook secret.' }, 409);
+      }
+      const published = await db.withTenant(scope, (tx) => getVersion(tx, id, workflow.publishedVersionId!));
+      const denied = codeGuard(published?.graph);
+      if (denied) return denied;
+      try {
+        const result = await rotateWebhookSecret(ctx, id);
+        if (!result.ok) {
+          return reply({ intent, ok: false, message: 'The published version no longer deploys: see the marked problems.', errors: result.errors }, 422);
+        }
+        return reply({ intent, ok: true, versionId: result.versionId, version: result.version });
+      } catch (err) {
+        return deployFailure(intent, 'Replacing the webhook secret', err, ids);
       }
     }
     case 'testRun': {

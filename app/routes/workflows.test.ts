@@ -30,6 +30,7 @@ const deploy = vi.hoisted(() => ({
   unpublishWorkflow: vi.fn(),
   archiveWorkflow: vi.fn(),
   rollbackWorkflow: vi.fn(),
+  rotateWebhookSecret: vi.fn(),
   testRunWorkflow: vi.fn(),
   listExecutions: vi.fn(),
   tenantCredentialKinds: vi.fn(),
@@ -415,6 +416,45 @@ describe('publishing, rollback and test runs call the deployment module', () => 
     const missing = await builder(owner, id, { intent: 'rollback', versionId: '00000000-0000-4000-8000-000000000000' });
     expect(missing.status).toBe(404);
     expect(deploy.rollbackWorkflow).toHaveBeenCalledTimes(1);
+  });
+
+  it('replaces the webhook secret of a published lead-triggered workflow only; code steps need an admin', async () => {
+    const { owner, as } = await signUp();
+    const id = await createFromTemplate(owner);
+    // Not published yet: nothing to replace.
+    const early = await builder(owner, id, { intent: 'rotateSecret' });
+    expect(early.status).toBe(409);
+    expect(await body(early)).toMatchObject({ intent: 'rotateSecret', ok: false, message: expect.stringMatching(/published workflow started by lead events/) });
+    const graph = template('new-lead-routing').graph;
+    const version = await appDatabase().withTenant(owner.tenantId, (tx) =>
+      createVersion(tx, owner.tenantId, id, { graph, compiled: {} }, owner.userId),
+    );
+    await appDatabase().withTenant(owner.tenantId, (tx) =>
+      tx.update(schema.workflows).set({ status: 'published', publishedVersionId: version.id, triggerEvents: ['lead.created'] }).where(eq(schema.workflows.id, id)),
+    );
+    expect((await body(await load(owner, id))).workflow).toMatchObject({ status: 'published', leadEventTrigger: true });
+    deploy.rotateWebhookSecret.mockResolvedValueOnce({ ok: true, versionId: 'v-new', version: 2 });
+    const manager = await as('manager');
+    const res = await builder(manager, id, { intent: 'rotateSecret' });
+    expect(res.status).toBe(200);
+    expect(await body(res)).toMatchObject({ intent: 'rotateSecret', ok: true, version: 2 });
+    expect(deploy.rotateWebhookSecret).toHaveBeenCalledWith(expect.objectContaining({ tenantId: owner.tenantId, role: 'manager' }), id);
+    // A viewer may not; a failure in n8n is a sentence, not a crash.
+    expect((await builder(await as('viewer'), id, { intent: 'rotateSecret' })).status).toBe(403);
+    deploy.rotateWebhookSecret.mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+    const down = await builder(owner, id, { intent: 'rotateSecret' });
+    expect(down.status).toBe(502);
+    expect(await body(down)).toMatchObject({ ok: false, message: expect.stringMatching(/^Replacing the webhook secret did not work/) });
+    // Redeploying a code step is for admins, as publishing is.
+    const withCode = { ...graph, nodes: [...graph.nodes, codeStep] } as FlowGraph;
+    const coded = await appDatabase().withTenant(owner.tenantId, (tx) =>
+      createVersion(tx, owner.tenantId, id, { graph: withCode, compiled: {} }, owner.userId),
+    );
+    await appDatabase().withTenant(owner.tenantId, (tx) =>
+      tx.update(schema.workflows).set({ publishedVersionId: coded.id }).where(eq(schema.workflows.id, id)),
+    );
+    expect((await builder(manager, id, { intent: 'rotateSecret' })).status).toBe(403);
+    expect(deploy.rotateWebhookSecret).toHaveBeenCalledTimes(2);
   });
 
   it('test-runs with a lead of this workspace only, and searches leads to pick from', async () => {

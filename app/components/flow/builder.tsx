@@ -388,7 +388,7 @@ function BuilderCanvas({ workflow, graph: initialGraph, palette, credentialKinds
   const [viewing, setViewing] = useState<{ versionId: string; compare: VersionCompare } | null>(null);
 
   const runOp = useCallback(
-    (intent: 'publish' | 'unpublish' | 'archive' | 'rollback', extra: Record<string, string> = {}) => {
+    (intent: 'publish' | 'unpublish' | 'archive' | 'rollback' | 'rotateSecret', extra: Record<string, string> = {}) => {
       const { graph: g, name: n, contentKey: key, dirty: unsaved } = latest.current;
       const fields: Record<string, string> = { intent, csrf, ...extra };
       // Publishing what is on screen: an unsaved draft goes along and is saved first.
@@ -416,6 +416,9 @@ function BuilderCanvas({ workflow, graph: initialGraph, palette, credentialKinds
       if (data.intent === 'publish') setNotice({ kind: 'ok', text: `Published as version ${data.version}.` });
       if (data.intent === 'unpublish') setNotice({ kind: 'ok', text: 'Unpublished: the workflow no longer runs.' });
       if (data.intent === 'archive') setNotice({ kind: 'ok', text: 'Archived.' });
+      if (data.intent === 'rotateSecret') {
+        setNotice({ kind: 'ok', text: `New webhook secret in use (version ${data.version}); calls with the old one are refused.` });
+      }
       if (data.intent === 'rollback') {
         setNotice({ kind: 'ok', text: `Rolled back: published as version ${data.version}.` });
         if (data.graph) {
@@ -643,6 +646,20 @@ function BuilderCanvas({ workflow, graph: initialGraph, palette, credentialKinds
                 {workflow.status === 'published' ? (
                   <button type="button" className="secondary" onClick={() => runOp('unpublish')} disabled={busy}>
                     Unpublish
+                  </button>
+                ) : null}
+                {workflow.status === 'published' && workflow.leadEventTrigger ? (
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={busy}
+                    title="Replace the secret Leadflow sends with every lead event (e.g. after it leaked)"
+                    onClick={() => {
+                      if (window.confirm('Replace the webhook secret? The published version is deployed again with a new one; the old one stops working.'))
+                        runOp('rotateSecret');
+                    }}
+                  >
+                    New webhook secret
                   </button>
                 ) : null}
                 {workflow.status !== 'archived' ? (

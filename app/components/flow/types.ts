@@ -10,6 +10,8 @@ export interface BuilderWorkflow {
   publishedAt: string | null;
   publishedVersionId: string | null;
   updatedAt: string;
+  /** Started by lead events: its published webhook requires a secret (which can be replaced). */
+  leadEventTrigger: boolean;
 }
 
 export interface VersionSummary {
@@ -53,7 +55,7 @@ export interface ExecutionRow {
   error?: string;
 }
 
-export type BuilderIntent = 'save' | 'publish' | 'unpublish' | 'archive' | 'rollback' | 'testRun';
+export type BuilderIntent = 'save' | 'publish' | 'unpublish' | 'archive' | 'rollback' | 'testRun' | 'rotateSecret';
 
 /** Every builder action answers with this shape (status 200, or 4xx/5xx with ok: false). */
 export interface BuilderActionData {
