@@ -221,7 +221,7 @@ describe('workflow builder in Chromium: template, drag, connect, validate, undo/
         JSON.stringify({ name: 'Route new leads by score', nodes: [{ name: 'New lead' }, { name: 'Add tag' }] }),
         '',
       ]);
-      await db.query(`update workflows set status = 'published', published_version_id = $2, published_at = now() where id = $1`, [
+      await db.query(`update workflows set status = 'published', published_version_id = $2, published_at = now(), trigger_events = '{lead.created}' where id = $1`, [
         workflowId,
         v2.rows[0].id,
       ]);
@@ -231,6 +231,8 @@ describe('workflow builder in Chromium: template, drag, connect, validate, undo/
     await page.reload();
     await hydrated(page);
     await page.getByRole('button', { name: 'Unpublish' }).waitFor();
+    // Started by lead events and published: its webhook secret can be replaced (not clicked: needs n8n).
+    await page.getByRole('button', { name: 'New webhook secret' }).waitFor();
     await page.getByRole('tab', { name: 'Versions' }).click();
     const versionList = page.getByRole('list', { name: 'Published versions' });
     await versionList.getByText('Version 2').waitFor();
