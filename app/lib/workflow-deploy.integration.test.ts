@@ -23,7 +23,7 @@ import { inCi, n8nAvailable, startTestN8n, type TestN8n } from '../../test/n8n';
 import { startWorker, type WorkerHandle } from '../../worker/index';
 import { createTenant } from '../models/tenant.server';
 import { upsertLead } from '../models/lead.server';
-import { createWorkflow, getWorkflow, listTemplates, listVersions } from '../models/workflow.server';
+import { createVersion, createWorkflow, getWorkflow, listTemplates, listVersions } from '../models/workflow.server';
 import type { DeployContext } from './workflow-deploy.server';
 import { findFreePort } from './n8n/supervisor.server';
 
@@ -214,69 +214,114 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
     const created = await db.withTenant(ctx.tenantId, (tx) => createWorkflow(tx, ctx.tenantId, { name: 'Legacy', graph: legacyGraph('legacy') }, null));
     const workflowId = created.id;
     expect(await deploy.publishWorkflow(ctx, workflowId)).toMatchObject({ ok: true, version: 1 });
-    const before = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
-    const published = await db.withTenant(ctx.tenantId, (tx) =>
-      tx.execute<{ graph: FlowGraph; compiled: { nodes: Array<Record<string, unknown>> } & Record<string, unknown> }>(
-        sql`select graph, compiled from workflow_versions where id = ${before.publishedVersionId}`,
+    try {
+      const before = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+      const published = await db.withTenant(ctx.tenantId, (tx) =>
+        tx.execute<{ graph: FlowGraph; compiled: { nodes: Array<Record<string, unknown>> } & Record<string, unknown> }>(
+          sql`select graph, compiled from workflow_versions where id = ${before.publishedVersionId}`,
+        ),
+      );
+      // The state an older Leadflow left: the same workflow live in n8n with an open webhook, no
+      // credential, no secret in the database.
+      const legacy = {
+        ...published.rows[0].compiled,
+        nodes: published.rows[0].compiled.nodes.map((n) =>
+          n.type === 'n8n-nodes-base.webhook' ? { ...n, parameters: { ...(n.parameters as object), authentication: 'none' }, credentials: undefined } : n,
+        ),
+      };
+      await n8n.client.updateWorkflow(before.n8nWorkflowId!, legacy as never);
+      await n8n.client.publishWorkflow(before.n8nWorkflowId!);
+      await n8n.client.deleteCredential(before.inboundCredentialId!);
+      await db.withTenant(ctx.tenantId, (tx) => tx.execute(sql`update workflows set inbound_credential_id = null, inbound_secret = null where id = ${workflowId}`));
+      const open = (await n8n.client.getWorkflow(before.n8nWorkflowId!)).nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+      expect(open.parameters.authentication).toBe('none');
+      // Unpublished edits in the builder must survive the upgrade.
+      const draft = legacyGraph('draft-only');
+      await db.withTenant(ctx.tenantId, (tx) => tx.execute(sql`update workflows set graph = ${JSON.stringify(draft)}::jsonb where id = ${workflowId}`));
+
+      const task = (await import('../../worker/tasks/secure_workflow_webhooks')).default;
+      const helpers = {
+        job: { id: '1', attempts: 1, max_attempts: 10 },
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
+      };
+      await expect(task({ tenantId: 'not-a-uuid' }, helpers as never)).rejects.toThrow();
+      // Only this workspace: other test files' tenants share the database.
+      await task({ tenantId: ctx.tenantId }, helpers as never);
+      const runs = await db.withTenant(ctx.tenantId, (tx) =>
+        tx.execute<{ status: string; summary: { secured: number } }>(sql`select status, summary from job_runs where task = 'secure_workflow_webhooks'`),
+      );
+      expect(runs.rows).toEqual([{ status: 'succeeded', summary: { secured: 1, needPublishing: [], failed: 0 } }]);
+
+      const after = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+      expect(after.inboundSecret).toMatch(/^v1:/);
+      expect(after.inboundCredentialId).toBeTruthy();
+      expect(after.graph).toEqual(draft);
+      expect(after.status).toBe('published');
+      const versions = await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId));
+      expect(versions[0].note).toBe(deploy.UNPROTECTED_WEBHOOK_NOTE);
+      const latest = await db.withTenant(ctx.tenantId, (tx) => tx.execute<{ graph: FlowGraph }>(sql`select graph from workflow_versions where id = ${after.publishedVersionId}`));
+      expect(latest.rows[0].graph).toEqual(published.rows[0].graph);
+      const hook = (await n8n.client.getWorkflow(after.n8nWorkflowId!)).nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+      expect(hook.parameters.authentication).toBe('headerAuth');
+      expect(hook.credentials?.httpHeaderAuth?.id).toBe(after.inboundCredentialId);
+      const res = await n8n.client.callWebhook(n8n.client.webhookUrl(after.webhookPath!), { body: { events: [] }, notRegisteredRetryMs: 0 });
+      expect(res.status).toBe(403);
+      // Nothing left to secure: a second run changes nothing.
+      expect(await deploy.secureUnprotectedWebhooks(ctx)).toEqual({ secured: [], invalid: [], failed: [] });
+      expect(versions.map((v) => v.version)).toEqual([2, 1]);
+      expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId))).length).toBe(2);
+
+      // Replacing the secret (e.g. after a leak): the old one is refused, the new one accepted.
+      const oldSecret = deploy.inboundWebhookHeaders(after.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER];
+      expect(await deploy.rotateWebhookSecret(ctx, workflowId)).toMatchObject({ ok: true, version: 3 });
+      const rotated = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
+      const newSecret = deploy.inboundWebhookHeaders(rotated.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER];
+      expect(newSecret).not.toBe(oldSecret);
+      expect(rotated.inboundCredentialId).not.toBe(after.inboundCredentialId);
+      expect(rotated.graph).toEqual(draft);
+      expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId)))[0].note).toBe(deploy.ROTATED_SECRET_NOTE);
+      const url = n8n.client.webhookUrl(rotated.webhookPath!);
+      const call = (secret: string) =>
+        n8n.client.callWebhook(url, { body: { events: [] }, headers: { [deploy.INBOUND_WEBHOOK_HEADER]: secret }, notRegisteredRetryMs: 0 });
+      expect((await call(oldSecret)).status).toBe(403);
+      expect((await call(newSecret)).status).toBe(200);
+      expect(await n8n.client.deleteCredential(after.inboundCredentialId!)).toBe(false); // already deleted
+      await deploy.archiveWorkflow(ctx, workflowId);
+      await expect(deploy.rotateWebhookSecret(ctx, workflowId)).rejects.toThrow(/published workflow started by lead events/);
+    } finally {
+      // Never leave it live for the tests after this one (it would receive their lead events).
+      await deploy.archiveWorkflow(ctx, workflowId).catch(() => undefined);
+    }
+  });
+
+  it('a legacy workflow whose published graph no longer deploys is reported in the tenant’s jobs, not retried', async () => {
+    const other = await createTenant(db, { slug: uniqueSlug('wfl'), name: 'Legacy Co' });
+    const graph = {
+      nodes: [
+        { id: 'new', type: 'trigger.leadCreated', position: { x: 0, y: 0 }, data: {} },
+        { id: 'tell', type: 'message.slack', position: { x: 250, y: 0 }, data: { channel: '#sales', text: 'New lead {{lead.email}}' } },
+      ],
+      edges: [{ id: 'e1', source: 'new', target: 'tell' }],
+      viewport: { x: 0, y: 0, zoom: 1 },
+    } as FlowGraph;
+    const wf = await db.withTenant(other.id, (tx) => createWorkflow(tx, other.id, { name: 'Tell sales', graph }, null));
+    await db.withTenant(other.id, async (tx) => {
+      // Published long ago with a Slack connection this workspace no longer has.
+      const v = await createVersion(tx, other.id, wf.id, { graph, compiled: {}, note: 'old' }, null);
+      await tx.execute(sql`update workflows set status = 'published', published_version_id = ${v.id}, trigger_events = '{lead.created}' where id = ${wf.id}`);
+    });
+    const task = (await import('../../worker/tasks/secure_workflow_webhooks')).default;
+    const helpers = { job: { id: '2', attempts: 1, max_attempts: 10 }, logger: { info: () => undefined, warn: () => undefined } };
+    await task({ tenantId: other.id }, helpers as never); // resolves: retrying cannot fix it
+    const runs = await db.withTenant(other.id, (tx) =>
+      tx.execute<{ status: string; error: string; summary: { needPublishing: string[] } }>(
+        sql`select status, error, summary from job_runs where task = 'secure_workflow_webhooks'`,
       ),
     );
-    // The state an older Leadflow left: the same workflow live in n8n with an open webhook, no
-    // credential, no secret in the database.
-    const legacy = {
-      ...published.rows[0].compiled,
-      nodes: published.rows[0].compiled.nodes.map((n) =>
-        n.type === 'n8n-nodes-base.webhook' ? { ...n, parameters: { ...(n.parameters as object), authentication: 'none' }, credentials: undefined } : n,
-      ),
-    };
-    await n8n.client.updateWorkflow(before.n8nWorkflowId!, legacy as never);
-    await n8n.client.publishWorkflow(before.n8nWorkflowId!);
-    await n8n.client.deleteCredential(before.inboundCredentialId!);
-    await db.withTenant(ctx.tenantId, (tx) => tx.execute(sql`update workflows set inbound_credential_id = null, inbound_secret = null where id = ${workflowId}`));
-    const open = (await n8n.client.getWorkflow(before.n8nWorkflowId!)).nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
-    expect(open.parameters.authentication).toBe('none');
-    // Unpublished edits in the builder must survive the upgrade.
-    const draft = legacyGraph('draft-only');
-    await db.withTenant(ctx.tenantId, (tx) => tx.execute(sql`update workflows set graph = ${JSON.stringify(draft)}::jsonb where id = ${workflowId}`));
-
-    const task = (await import('../../worker/tasks/secure_workflow_webhooks')).default;
-    await task({}, { logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } } as never);
-
-    const after = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
-    expect(after.inboundSecret).toMatch(/^v1:/);
-    expect(after.inboundCredentialId).toBeTruthy();
-    expect(after.graph).toEqual(draft);
-    expect(after.status).toBe('published');
-    const versions = await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId));
-    expect(versions[0].note).toBe(deploy.UNPROTECTED_WEBHOOK_NOTE);
-    const latest = await db.withTenant(ctx.tenantId, (tx) => tx.execute<{ graph: FlowGraph }>(sql`select graph from workflow_versions where id = ${after.publishedVersionId}`));
-    expect(latest.rows[0].graph).toEqual(published.rows[0].graph);
-    const hook = (await n8n.client.getWorkflow(after.n8nWorkflowId!)).nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
-    expect(hook.parameters.authentication).toBe('headerAuth');
-    expect(hook.credentials?.httpHeaderAuth?.id).toBe(after.inboundCredentialId);
-    const res = await n8n.client.callWebhook(n8n.client.webhookUrl(after.webhookPath!), { body: { events: [] }, notRegisteredRetryMs: 0 });
-    expect(res.status).toBe(403);
-    // Nothing left to secure: a second run changes nothing.
-    expect(await deploy.secureUnprotectedWebhooks(ctx)).toEqual({ secured: [], failed: [] });
-    expect(versions.map((v) => v.version)).toEqual([2, 1]);
-    expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId))).length).toBe(2);
-
-    // Replacing the secret (e.g. after a leak): the old one is refused, the new one accepted.
-    const oldSecret = deploy.inboundWebhookHeaders(after.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER];
-    expect(await deploy.rotateWebhookSecret(ctx, workflowId)).toMatchObject({ ok: true, version: 3 });
-    const rotated = (await db.withTenant(ctx.tenantId, (tx) => getWorkflow(tx, workflowId)))!;
-    const newSecret = deploy.inboundWebhookHeaders(rotated.inboundSecret)[deploy.INBOUND_WEBHOOK_HEADER];
-    expect(newSecret).not.toBe(oldSecret);
-    expect(rotated.inboundCredentialId).not.toBe(after.inboundCredentialId);
-    expect(rotated.graph).toEqual(draft);
-    expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId)))[0].note).toBe(deploy.ROTATED_SECRET_NOTE);
-    const url = n8n.client.webhookUrl(rotated.webhookPath!);
-    const call = (secret: string) =>
-      n8n.client.callWebhook(url, { body: { events: [] }, headers: { [deploy.INBOUND_WEBHOOK_HEADER]: secret }, notRegisteredRetryMs: 0 });
-    expect((await call(oldSecret)).status).toBe(403);
-    expect((await call(newSecret)).status).toBe(200);
-    expect(await n8n.client.deleteCredential(after.inboundCredentialId!)).toBe(false); // already deleted
-    await deploy.archiveWorkflow(ctx, workflowId);
-    await expect(deploy.rotateWebhookSecret(ctx, workflowId)).rejects.toThrow(/published workflow started by lead events/);
+    expect(runs.rows).toHaveLength(1);
+    expect(runs.rows[0]).toMatchObject({ status: 'failed', summary: { secured: 0, needPublishing: [wf.id], failed: 0 } });
+    expect(runs.rows[0].error).toMatch(/"Tell sales": .*Slack/);
+    expect((await db.withTenant(other.id, (tx) => getWorkflow(tx, wf.id)))!.inboundSecret).toBeNull();
   });
 
   it('delivers many events in few executions, each event once', async () => {

@@ -304,28 +304,34 @@ export async function archiveWorkflow(ctx: DeployContext, workflowId: string): P
  * Published workflows whose lead-event webhook takes calls without a secret (published before
  * migration 0013 gave every lead-event webhook one) are republished with the graph they run — the
  * user's draft is left as it is — which creates their secret and makes n8n require it. Each one
- * becomes a new version with a note saying why. Returns what it secured and what failed (n8n down:
- * the caller retries).
+ * becomes a new version with a note saying why. `invalid`: the published graph no longer deploys
+ * (e.g. a connection it uses was removed) — only the user can fix that by publishing again;
+ * `failed`: deployment broke (n8n down) — worth retrying.
  */
-export async function secureUnprotectedWebhooks(ctx: DeployContext): Promise<{ secured: string[]; failed: Array<{ id: string; error: string }> }> {
+export async function secureUnprotectedWebhooks(ctx: DeployContext): Promise<{
+  secured: string[];
+  invalid: Array<{ id: string; name: string; error: string }>;
+  failed: Array<{ id: string; name: string; error: string }>;
+}> {
   const rows = await inTenant(ctx, (tx) =>
-    tx.execute<{ id: string; graph: FlowGraph }>(sql`
-      select w.id, v.graph from workflows w join workflow_versions v on v.id = w.published_version_id
+    tx.execute<{ id: string; name: string; graph: FlowGraph }>(sql`
+      select w.id, w.name, v.graph from workflows w join workflow_versions v on v.id = w.published_version_id
       where w.status = 'published' and cardinality(w.trigger_events) > 0 and (w.inbound_secret is null or w.inbound_credential_id is null)
       order by w.id`),
   );
   const secured: string[] = [];
-  const failed: Array<{ id: string; error: string }> = [];
+  const invalid: Array<{ id: string; name: string; error: string }> = [];
+  const failed: Array<{ id: string; name: string; error: string }> = [];
   for (const row of rows.rows) {
     try {
       const result = await publishWorkflow(ctx, row.id, UNPROTECTED_WEBHOOK_NOTE, row.graph, { keepDraft: true });
       if (result.ok) secured.push(row.id);
-      else failed.push({ id: row.id, error: result.errors.map((e) => e.message).join('; ') });
+      else invalid.push({ id: row.id, name: row.name, error: result.errors.map((e) => e.message).join('; ') });
     } catch (err) {
-      failed.push({ id: row.id, error: err instanceof Error ? err.message : String(err) });
+      failed.push({ id: row.id, name: row.name, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  return { secured, failed };
+  return { secured, invalid, failed };
 }
 
 /**
