@@ -8,7 +8,7 @@
  * - The owner connection (migrations, seeds, cross-tenant maintenance) is created by
  *   `createOwnerPool` and used only by db/migrate.ts, db/seed.ts and the CLI.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema';
@@ -36,6 +36,13 @@ export interface Database {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A timestamptz as ISO-8601 UTC text with microseconds — exact, unlike a JS Date (milliseconds):
+ * the value a keyset cursor must carry, compared back as `::timestamptz`.
+ */
+export const exactIsoTime = (column: SQLWrapper) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export function assertUuid(value: string, what: string): void {
   if (!UUID.test(value)) throw new TypeError(`${what} must be a UUID`);

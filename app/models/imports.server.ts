@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { Database, schema, Tx } from '../../db';
+import { exactIsoTime, type Database, type schema, type Tx } from '../../db';
 
 type ImportStatus = (typeof schema.imports.$inferSelect)['status'];
 
@@ -93,7 +93,7 @@ export async function listImports(tx: Tx, options: { before?: string | null; lim
       exists (select 1 from import_errors e where e.tenant_id = i.tenant_id and e.import_id = i.id) as has_report,
       to_char(i.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
       to_char(i.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at,
-      to_char(i.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_t,
+      ${exactIsoTime(sql`i.created_at`)} as cursor_t,
       coalesce(nullif(u.name, ''), u.email) as created_by
     from imports i
     left join users u on u.id = i.created_by

@@ -3,7 +3,7 @@
  * none of them filters by tenant by hand.
  */
 import { and, asc, desc, eq, getTableColumns, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
-import { schema, type Tx } from '../../db';
+import { exactIsoTime, schema, type Tx } from '../../db';
 import { uuidv7 } from '../../db/ids';
 import { audit } from './audit.server';
 import { leadFieldsSchema, MERGEABLE_FIELDS, type LeadFields } from './lead-fields';
@@ -360,7 +360,7 @@ export function leadListQuery(tx: Tx, filter: LeadQuery = {}) {
   }
   const query = tx
     // cursorAt: the next page's cursor value for a created sort, the exact timestamp as ISO text.
-    .select({ ...getTableColumns(l), cursorAt: sql<string>`to_char(${l.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+    .select({ ...getTableColumns(l), cursorAt: exactIsoTime(l.createdAt) })
     .from(l)
     .where(where.length ? and(...where) : undefined)
     .orderBy(...(descending ? [desc(col), desc(l.id)] : [asc(col), asc(l.id)]))
