@@ -267,7 +267,7 @@ describe.skipIf(skip)('workflows on a real n8n', () => {
       const res = await n8n.client.callWebhook(n8n.client.webhookUrl(after.webhookPath!), { body: { events: [] }, notRegisteredRetryMs: 0 });
       expect(res.status).toBe(403);
       // Nothing left to secure: a second run changes nothing.
-      expect(await deploy.secureUnprotectedWebhooks(ctx)).toEqual({ secured: [], invalid: [], failed: [] });
+      expect(await deploy.secureUnprotectedWebhooks(ctx.tenantId)).toEqual({ secured: [], invalid: [], failed: [] });
       expect(versions.map((v) => v.version)).toEqual([2, 1]);
       expect((await db.withTenant(ctx.tenantId, (tx) => listVersions(tx, workflowId))).length).toBe(2);
 

@@ -20,7 +20,7 @@ import type { Role } from '../../db/schema';
 import { audit } from '../models/audit.server';
 import { createApiKey, revokeApiKey } from '../models/api-key.server';
 import { getLead } from '../models/lead.server';
-import { createVersion, getVersion, getWorkflow, saveDraft } from '../models/workflow.server';
+import { createVersion, getVersion, getWorkflow, saveDraft, WEBHOOK_SECRET_NOT_APPLICABLE, webhookSecretApplies } from '../models/workflow.server';
 import { roleAtLeast } from '../models/tenant.server';
 import { decryptSecret, encryptSecret, SecretDecryptionError } from './crypto.server';
 import { database } from './db.server';
@@ -308,17 +308,20 @@ export async function archiveWorkflow(ctx: DeployContext, workflowId: string): P
  * (e.g. a connection it uses was removed) — only the user can fix that by publishing again;
  * `failed`: deployment broke (n8n down) — worth retrying.
  */
-export async function secureUnprotectedWebhooks(ctx: DeployContext): Promise<{
+export async function secureUnprotectedWebhooks(tenantId: string): Promise<{
   secured: string[];
   invalid: Array<{ id: string; name: string; error: string }>;
   failed: Array<{ id: string; name: string; error: string }>;
 }> {
-  const rows = await inTenant(ctx, (tx) =>
-    tx.execute<{ id: string; name: string; graph: FlowGraph }>(sql`
-      select w.id, w.name, v.graph from workflows w join workflow_versions v on v.id = w.published_version_id
+  const rows = await database().withTenant({ tenantId, userId: null }, (tx) =>
+    tx.execute<{ id: string; name: string; graph: FlowGraph; slug: string }>(sql`
+      select w.id, w.name, v.graph, t.slug
+      from workflows w join workflow_versions v on v.id = w.published_version_id join tenants t on t.id = w.tenant_id
       where w.status = 'published' and cardinality(w.trigger_events) > 0 and (w.inbound_secret is null or w.inbound_credential_id is null)
       order by w.id`),
   );
+  // A system change, not a user's: no user, and the owner's right to redeploy what is already live.
+  const ctx: DeployContext = { tenantId, tenantSlug: rows.rows[0]?.slug ?? '', userId: null, role: 'owner' };
   const secured: string[] = [];
   const invalid: Array<{ id: string; name: string; error: string }> = [];
   const failed: Array<{ id: string; name: string; error: string }> = [];
@@ -342,7 +345,7 @@ export async function secureUnprotectedWebhooks(ctx: DeployContext): Promise<{
  */
 export async function rotateWebhookSecret(ctx: DeployContext, workflowId: string): Promise<PublishResult> {
   const wf = await inTenant(ctx, (tx) => getWorkflow(tx, workflowId));
-  if (!wf || wf.status !== 'published' || !wf.publishedVersionId || wf.triggerEvents.length === 0) throw new WebhookSecretNotApplicableError();
+  if (!wf || !webhookSecretApplies(wf)) throw new WebhookSecretNotApplicableError();
   const version = await inTenant(ctx, (tx) => getVersion(tx, workflowId, wf.publishedVersionId!));
   if (!version) throw new WorkflowNotFoundError();
   return publishWorkflow(ctx, workflowId, ROTATED_SECRET_NOTE, version.graph as FlowGraph, { keepDraft: true, rotateSecret: true });
@@ -352,7 +355,7 @@ export const ROTATED_SECRET_NOTE = 'Republished with a new webhook secret (the d
 
 export class WebhookSecretNotApplicableError extends Error {
   constructor() {
-    super('Only a published workflow started by lead events has a webhook secret.');
+    super(WEBHOOK_SECRET_NOT_APPLICABLE);
     this.name = 'WebhookSecretNotApplicableError';
   }
 }

@@ -163,3 +163,10 @@ export function listTemplates(): WorkflowTemplate[] {
 export function getTemplate(id: string): WorkflowTemplate | null {
   return listTemplates().find((t) => t.id === id) ?? null;
 }
+
+/** Whether a workflow has a webhook secret to replace: published, and started by lead events. */
+export function webhookSecretApplies(wf: { status: string; publishedVersionId: string | null; triggerEvents: string[] }): boolean {
+  return wf.status === 'published' && wf.publishedVersionId !== null && wf.triggerEvents.length > 0;
+}
+
+export const WEBHOOK_SECRET_NOT_APPLICABLE = 'Only a published workflow started by lead events has a webhook secret.';

@@ -25,7 +25,7 @@ import {
 } from '~/lib/workflow-deploy.server';
 import { getLead } from '~/models/lead.server';
 import { roleAtLeast } from '~/models/tenant.server';
-import { getVersion, getWorkflow, listVersions, saveDraft, type Workflow } from '~/models/workflow.server';
+import { getVersion, getWorkflow, listVersions, saveDraft, WEBHOOK_SECRET_NOT_APPLICABLE, webhookSecretApplies, type Workflow } from '~/models/workflow.server';
 import { codeChangedWithoutAdmin, codeProblems, parseGraphField, parseNameField } from '~/models/workflow-builder.server';
 import flowStyles from '~/styles/flow.css';
 
@@ -224,9 +224,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
     }
     case 'rotateSecret': {
-      if (workflow.status !== 'published' || !workflow.publishedVersionId || workflow.triggerEvents.length === 0) {
-        return reply({ intent, ok: false, message: 'Only a published workflow started by lead events has a webhook secret.' }, 409);
-      }
+      if (!webhookSecretApplies(workflow)) return reply({ intent, ok: false, message: WEBHOOK_SECRET_NOT_APPLICABLE }, 409);
       const published = await db.withTenant(scope, (tx) => getVersion(tx, id, workflow.publishedVersionId!));
       const denied = codeGuard(published?.graph);
       if (denied) return denied;

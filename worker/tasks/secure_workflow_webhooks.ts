@@ -1,5 +1,4 @@
 import type { Task } from 'graphile-worker';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { database } from '../../app/lib/db.server';
 import { secureUnprotectedWebhooks } from '../../app/lib/workflow-deploy.server';
@@ -25,12 +24,7 @@ const task: Task = async (raw, helpers) => {
   const tenantIds = payload.tenantId ? [payload.tenantId] : await systemTenantIds(db);
   for (const tenantId of tenantIds) {
     const startedAt = new Date();
-    const slug = await db.withTenant(tenantId, async (tx) => {
-      const r = await tx.execute<{ slug: string }>(sql`select slug from tenants where id = ${tenantId}`);
-      return r.rows[0]?.slug;
-    });
-    if (!slug) continue;
-    const result = await secureUnprotectedWebhooks({ tenantId, tenantSlug: slug, userId: null, role: 'owner' });
+    const result = await secureUnprotectedWebhooks(tenantId);
     if (!result.secured.length && !result.invalid.length && !result.failed.length) continue;
     const problems = [...result.invalid, ...result.failed].map((p) => `"${p.name}": ${p.error}`);
     await db.withTenant(tenantId, (tx) =>
@@ -41,13 +35,19 @@ const task: Task = async (raw, helpers) => {
         maxAttempts: helpers.job.max_attempts,
         startedAt,
         status: problems.length ? 'failed' : 'succeeded',
-        summary: { secured: result.secured.length, needPublishing: result.invalid.map((p) => p.id), failed: result.failed.length },
+        summary: {
+          secured: result.secured.length,
+          needPublishing: result.invalid.map((p) => p.id),
+          failed: result.failed.length,
+        },
         error: problems.length ? `Webhook secret not added to ${problems.join('; ')}` : null,
       }),
     );
-    if (result.secured.length) helpers.logger.info(`tenant ${slug}: gave ${result.secured.length} published workflow webhook(s) a secret`);
-    for (const p of result.invalid) helpers.logger.warn(`tenant ${slug}: workflow ${p.id} no longer deploys, publish it again: ${p.error}`);
-    for (const p of result.failed) failures.push(`${slug}/${p.id}: ${p.error}`);
+    if (result.secured.length)
+      helpers.logger.info(`tenant ${tenantId}: gave ${result.secured.length} published workflow webhook(s) a secret`);
+    for (const p of result.invalid)
+      helpers.logger.warn(`tenant ${tenantId}: workflow ${p.id} no longer deploys, publish it again: ${p.error}`);
+    for (const p of result.failed) failures.push(`${tenantId}/${p.id}: ${p.error}`);
   }
   if (failures.length) throw new Error(`could not secure ${failures.length} workflow webhook(s): ${failures.join(' | ')}`);
 };
